@@ -1,0 +1,98 @@
+"""Centrale Booking: the booking system of the Centrale dell'Acqua, Milan."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Defaults
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    instance_path = os.environ.get("CENTRALE_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)  # instance/config.py
+    app.config.from_prefixed_env("CENTRALE")  # CENTRALE_HOLD_MINUTES=20
+    if url := os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.update(overrides or {})
+    _fill_instance_defaults(app)
+
+    from . import database, errors, i18n, logs
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **database.engine_options(uri, app.config),
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
+    _import_models()
+    db.init_app(app)
+    with app.app_context():
+        database.install(db.engine, app.config)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "translations"),
+    )
+    limiter.init_app(app)
+
+    from .auth.views import bp as auth_bp
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+
+    i18n.init_app(app)
+    errors.init_app(app)
+    logs.init_app(app)
+
+    from .cli import register
+
+    register(app)
+    return app
+
+
+def _fill_instance_defaults(app: Flask) -> None:
+    """The SQLite database and the secret key live in instance/, made on first run."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'centrale.db'}"
+    if not app.config.get("SECRET_KEY"):
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            # Written aside, then linked in: workers starting together agree on one key.
+            draft = instance / f".secret_key.{os.getpid()}"
+            draft.write_text(secrets.token_hex(32))
+            draft.chmod(0o600)
+            try:
+                os.link(draft, key_file)
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _import_models() -> None:
+    # Every table must be known to SQLAlchemy (and to Alembic) before the first query.
+    from .auth import models as _auth  # noqa: F401
+    from .booking import models as _booking  # noqa: F401
+    from .campus import models as _campus  # noqa: F401
+    from .events import models as _events  # noqa: F401
+    from .outbox import models as _outbox  # noqa: F401
+    from .schools import models as _schools  # noqa: F401

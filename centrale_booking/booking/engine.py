@@ -1,0 +1,236 @@
+"""The booking engine: plain functions over db.session, the time passed in, the caller commits
+(inside `transaction()`). Places are held and given back only by the conditional UPDATEs at the
+bottom of this file: no read-then-write on capacity anywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..extensions import db, transaction
+from ..outbox import queue_email
+from .codes import new_manage_token, new_reference, new_ticket_code
+from .errors import (
+    BookingClosed,
+    BookingNotOpen,
+    CancellationClosed,
+    IllegalTransition,
+    InvalidQuantity,
+    NotBookable,
+    SlotCancelled,
+    SlotFull,
+    TooManyPlaces,
+)
+from .models import Booking, Slot, Ticket, WaitlistMode
+from .states import HOLDS_PLACES, INITIAL, TRANSITIONS, BookingStatus
+
+S = BookingStatus
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    language: str = "it"
+    phone: str = ""
+
+
+def move(booking: Booking, to: BookingStatus, *, now: datetime) -> None:
+    """The only way a booking changes status. The version column makes the UPDATE fail if
+    another transaction changed the booking meanwhile (BookingChanged, see errors.py)."""
+    if to not in TRANSITIONS[booking.status]:
+        raise IllegalTransition(booking.status, to)
+    booking.status = to
+    if to is S.confirmed:
+        booking.confirmed_at = now
+    elif to is S.cancelled:
+        booking.cancelled_at = now
+
+
+def ensure_open(slot: Slot, quantity: int, now: datetime) -> None:
+    """Raise the reason a request for `quantity` places on `slot` cannot be taken now."""
+    if not slot.programme.published:
+        raise NotBookable()
+    if slot.cancelled_at is not None:
+        raise SlotCancelled()
+    if slot.opens_at is not None and now < slot.opens_at:
+        raise BookingNotOpen()
+    if now >= slot.booking_closes_at:
+        raise BookingClosed()
+    if quantity < 1:
+        raise InvalidQuantity()
+    if quantity > slot.booking_limit:
+        raise TooManyPlaces(slot.booking_limit)
+
+
+def request_booking(
+    slot: Slot, quantity: int, contact: Contact, *, now: datetime, confirm: bool = True
+) -> Booking:
+    """Ask for places. Held: confirmed at once (confirm=True) or pending until confirm_booking
+    or the hold runs out. Not held: waitlisted, or SlotFull when the programme has no list."""
+    ensure_open(slot, quantity, now)
+    held = _hold_places(slot, quantity)
+    if not held and slot.programme.waitlist_mode is WaitlistMode.none:
+        raise SlotFull()
+    booking = Booking(
+        slot=slot,
+        quantity=quantity,
+        status=S.pending if held else S.waitlisted,
+        reference=_unused_reference(slot.programme.reference_prefix),
+        manage_token=new_manage_token(),
+        contact_name=contact.name,
+        contact_email=contact.email,
+        contact_phone=contact.phone,
+        language=contact.language,
+        created_at=now,
+    )
+    assert booking.status in INITIAL
+    db.session.add(booking)
+    if not held:
+        queue_email(booking, "waitlisted")
+    elif confirm:
+        confirm_booking(booking, now=now)
+    else:
+        booking.hold_expires_at = now + timedelta(minutes=current_app.config["HOLD_MINUTES"])
+    return booking
+
+
+def confirm_booking(booking: Booking, *, now: datetime) -> None:
+    """Confirm a pending or offered booking (its places are already held), or a waitlisted one
+    whose places the caller has just held; issue its tickets and queue the confirmation."""
+    move(booking, S.confirmed, now=now)
+    booking.hold_expires_at = booking.offer_expires_at = None
+    for label, admits in booking.slot.programme.ticket_plan(booking):
+        db.session.add(
+            Ticket(booking=booking, code=new_ticket_code(), holder_label=label, admits=admits)
+        )
+    queue_email(booking, "confirmation")
+
+
+def cancel_booking(booking: Booking, *, now: datetime, by_staff: bool = False) -> None:
+    """Cancel; places it held go back and the waiting list moves up, in this transaction.
+    Visitors are refused after the programme's cancellation deadline; staff are not."""
+    deadline = booking.slot.starts_at - timedelta(
+        hours=booking.slot.programme.cancel_deadline_hours
+    )
+    if not by_staff and booking.status is S.confirmed and now >= deadline:
+        raise CancellationClosed()
+    held = booking.holds_places
+    move(booking, S.cancelled, now=now)
+    queue_email(booking, "cancellation")
+    if held:
+        _release_places(booking.slot, booking.quantity)
+        offer_freed_places(booking.slot, now=now)
+
+
+def expire_holds(*, now: datetime, slot_id: int | None = None) -> int:
+    """Expire the pending holds and the offers that ran out, give their places back and move
+    the waiting lists up. Returns how many bookings expired."""
+    query = select(Booking).where(
+        ((Booking.status == S.pending) & (Booking.hold_expires_at <= now))
+        | ((Booking.status == S.offered) & (Booking.offer_expires_at <= now))
+    )
+    if slot_id is not None:
+        query = query.where(Booking.slot_id == slot_id)
+    lapsed = db.session.scalars(query.order_by(Booking.id)).all()
+    for booking in lapsed:
+        move(booking, S.expired, now=now)
+        _release_places(booking.slot, booking.quantity)
+        queue_email(booking, "expired")
+    for slot in {booking.slot for booking in lapsed}:
+        offer_freed_places(slot, now=now)
+    return len(lapsed)
+
+
+def sweep_expired_holds(slot: Slot, *, now: datetime) -> None:
+    """Called before a slot's availability is shown: expire its lapsed holds, in a
+    transaction of its own, only when there are some (a cheap read otherwise)."""
+    lapsed = exists().where(
+        Booking.slot_id == slot.id,
+        ((Booking.status == S.pending) & (Booking.hold_expires_at <= now))
+        | ((Booking.status == S.offered) & (Booking.offer_expires_at <= now)),
+    )
+    if db.session.scalar(select(lapsed)):
+        with transaction():
+            expire_holds(now=now, slot_id=slot.id)
+
+
+def offer_freed_places(slot: Slot, *, now: datetime) -> list[Booking]:
+    """First come, first served: each waiting booking, oldest first, that fits in the free
+    places is offered (with a deadline) or confirmed, by the programme's waitlist mode.
+    A booking that does not fit is skipped, not a barrier to smaller ones behind it."""
+    programme = slot.programme
+    waiting = db.session.scalars(
+        select(Booking)
+        .where(Booking.slot_id == slot.id, Booking.status == S.waitlisted)
+        .order_by(Booking.created_at, Booking.id)
+    ).all()
+    promoted = []
+    for booking in waiting:
+        if slot.places_left <= 0:
+            break
+        if booking.quantity > slot.places_left or not _hold_places(slot, booking.quantity):
+            continue
+        if programme.waitlist_mode is WaitlistMode.offer:
+            move(booking, S.offered, now=now)
+            booking.offer_expires_at = now + timedelta(hours=programme.offer_hours)
+            queue_email(booking, "offer")
+        else:
+            confirm_booking(booking, now=now)
+        promoted.append(booking)
+    return promoted
+
+
+def places_held(slot: Slot) -> int:
+    """The places the slot's bookings hold, counted from the bookings (for checks and
+    reports; the engine itself trusts `taken`)."""
+    total = db.session.scalar(
+        select(db.func.coalesce(db.func.sum(Booking.quantity), 0)).where(
+            Booking.slot_id == slot.id, Booking.status.in_(HOLDS_PLACES)
+        )
+    )
+    return int(total)
+
+
+def _unused_reference(prefix: str) -> str:
+    # The unique constraint is the guarantee; this keeps a rare clash from failing a booking.
+    while True:
+        reference = new_reference(prefix)
+        if not db.session.scalar(select(exists().where(Booking.reference == reference))):
+            return reference
+
+
+def _hold_places(slot: Slot, quantity: int) -> bool:
+    # The WHERE clause is the capacity check: no race for the last place.
+    taken = db.session.scalar(
+        update(Slot)
+        .where(Slot.id == slot.id, Slot.taken + quantity <= Slot.capacity)
+        .values(taken=Slot.taken + quantity)
+        .returning(Slot.taken)
+        .execution_options(synchronize_session=False)
+    )
+    if taken is None:
+        db.session.refresh(slot, ["taken"])  # full: show what is really left
+        return False
+    _set_taken(slot, taken)
+    return True
+
+
+def _release_places(slot: Slot, quantity: int) -> None:
+    taken = db.session.scalar(
+        update(Slot)
+        .where(Slot.id == slot.id)
+        .values(taken=Slot.taken - quantity)
+        .returning(Slot.taken)
+        .execution_options(synchronize_session=False)
+    )
+    _set_taken(slot, taken)
+
+
+def _set_taken(slot: Slot, taken: int) -> None:
+    # Record the database's value as loaded, so the ORM never writes `taken` back itself.
+    set_committed_value(slot, "taken", taken)

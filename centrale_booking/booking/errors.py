@@ -1,0 +1,77 @@
+"""What the engine refuses, each with a stable code (API) and a message for people.
+They become HTTP answers in one place, centrale_booking/errors.py."""
+
+from flask_babel import lazy_gettext as _l
+
+
+class BookingError(Exception):
+    code = "refused"
+    status = 409
+    message = _l("This booking is not possible.")
+
+    def __init__(self, message=None):
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.code))
+
+
+class IllegalTransition(BookingError):
+    code = "illegal_transition"
+    message = _l("This booking can no longer be changed this way.")
+
+    def __init__(self, current, to):
+        self.current, self.to = current, to
+        super().__init__()
+
+    def __str__(self) -> str:
+        return f"illegal transition {self.current} -> {self.to}"
+
+
+class BookingChanged(BookingError):
+    code = "booking_changed"
+    message = _l("This booking was changed meanwhile. Please reload the page and try again.")
+
+
+class NotBookable(BookingError):
+    code = "not_bookable"
+    message = _l("This date cannot be booked.")
+
+
+class SlotCancelled(BookingError):
+    code = "slot_cancelled"
+    message = _l("This date has been cancelled.")
+
+
+class BookingNotOpen(BookingError):
+    code = "booking_not_open"
+    message = _l("Booking for this date is not open yet.")
+
+
+class BookingClosed(BookingError):
+    code = "booking_closed"
+    message = _l("Booking for this date is closed.")
+
+
+class InvalidQuantity(BookingError):
+    code = "invalid_quantity"
+    status = 422
+    message = _l("Please ask for at least one place.")
+
+
+class TooManyPlaces(BookingError):
+    code = "too_many_places"
+    status = 422
+
+    def __init__(self, maximum: int):
+        self.maximum = maximum
+        super().__init__(_l("You can book at most %(max)s places at a time.", max=maximum))
+
+
+class SlotFull(BookingError):
+    code = "slot_full"
+    message = _l("This date is full and has no waiting list.")
+
+
+class CancellationClosed(BookingError):
+    code = "cancellation_closed"
+    message = _l("This booking can no longer be cancelled online. Please contact the museum.")

@@ -1,0 +1,194 @@
+"""The engine's tables: what is offered (Programme), when (Slot), who asked (Booking),
+what is scanned (Ticket) and every scan (CheckIn)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import get_locale
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db, utcnow
+from .states import HOLDS_PLACES, BookingStatus
+
+
+class WaitlistMode(StrEnum):
+    """What happens to the oldest waiting bookings when places free up."""
+
+    none = "none"  # no waiting list: a full slot refuses
+    offer = "offer"  # offered, held until a deadline, confirmed by the person
+    confirm = "confirm"  # confirmed directly, the person is told
+
+
+class Unit(StrEnum):
+    seats = "seats"
+    classes = "classes"
+    children = "children"
+
+
+def enum_type(cls: type[StrEnum], length: int = 16) -> Enum:
+    # stores the values ("in"), not the names (inward)
+    return Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Programme(db.Model):
+    """Something the museum offers: an #InCentrale event, a school activity, a campus.
+    Each kind adds its own table (joined inheritance) in its programme's folder."""
+
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title_it: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    summary_it: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    description_it: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Booking rules of this programme
+    unit: Mapped[Unit] = mapped_column(enum_type(Unit), default=Unit.seats)
+    max_per_booking: Mapped[int] = mapped_column(default=4)
+    waitlist_mode: Mapped[WaitlistMode] = mapped_column(
+        enum_type(WaitlistMode), default=WaitlistMode.confirm
+    )
+    offer_hours: Mapped[int] = mapped_column(default=24)  # how long an offer is held
+    cancel_deadline_hours: Mapped[int] = mapped_column(default=0)  # before the start
+    reference_prefix = "CA"
+
+    slots: Mapped[list[Slot]] = relationship(
+        back_populates="programme", order_by="Slot.starts_at", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "programme"}
+
+    def text(self, field: str, language: str | None = None) -> str:
+        """The field in the given language (the request's by default), Italian if empty."""
+        language = language or str(get_locale() or "it")
+        return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_it")
+
+    @property
+    def title(self) -> str:
+        return self.text("title")
+
+    def ticket_plan(self, booking: Booking) -> list[tuple[str, int]]:
+        """The tickets a confirmed booking gets: (holder label, admits). One for all, here;
+        a programme that admits people one by one overrides it."""
+        return [(booking.contact_name, booking.quantity)]
+
+
+class Slot(db.Model):
+    """One dated, bookable occurrence of a programme, with a capacity."""
+
+    __tablename__ = "slot"
+    __table_args__ = (
+        CheckConstraint("taken >= 0 AND taken <= capacity", name="taken_within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int]
+    # Changed only by the conditional UPDATEs of booking/engine.py.
+    taken: Mapped[int] = mapped_column(default=0)
+    opens_at: Mapped[datetime | None]  # None: open as soon as published
+    closes_at: Mapped[datetime | None]  # None: closes when the slot starts
+    max_per_booking: Mapped[int | None]  # None: the programme's
+    cancelled_at: Mapped[datetime | None]
+
+    programme: Mapped[Programme] = relationship(back_populates="slots")
+
+    @property
+    def places_left(self) -> int:
+        return self.capacity - self.taken
+
+    @property
+    def booking_limit(self) -> int:
+        return self.max_per_booking or self.programme.max_per_booking
+
+    @property
+    def booking_closes_at(self) -> datetime:
+        return self.closes_at or self.starts_at
+
+
+class Booking(db.Model):
+    """One request by one person for places on one slot."""
+
+    __tablename__ = "booking"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id"), index=True)
+    # human, short, read over the phone; never used to authorise anything
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    # random, never an id: whoever holds it manages the booking
+    manage_token: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[BookingStatus] = mapped_column(enum_type(BookingStatus), index=True)
+    quantity: Mapped[int]
+    contact_name: Mapped[str] = mapped_column(String(120))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    language: Mapped[str] = mapped_column(String(5), default="it")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    hold_expires_at: Mapped[datetime | None]  # pending: the places go back after this
+    offer_expires_at: Mapped[datetime | None]  # offered: the offer lapses after this
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    # Bumped by every change; an UPDATE from a stale copy fails (optimistic locking).
+    version: Mapped[int] = mapped_column(default=1)
+
+    slot: Mapped[Slot] = relationship()
+    tickets: Mapped[list[Ticket]] = relationship(back_populates="booking", order_by="Ticket.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def holds_places(self) -> bool:
+        return self.status in HOLDS_PLACES
+
+
+class Ticket(db.Model):
+    """What the front desk scans: a random code, who it is for, how many it admits."""
+
+    __tablename__ = "ticket"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
+    # random, never derived from an id: a QR code must not be guessable
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    holder_label: Mapped[str] = mapped_column(String(120))
+    admits: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    booking: Mapped[Booking] = relationship(back_populates="tickets")
+
+
+class Direction(StrEnum):
+    inward = "in"
+    outward = "out"
+
+
+class CheckIn(db.Model):
+    """Every scan at the desk, accepted or refused."""
+
+    __tablename__ = "check_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    direction: Mapped[Direction] = mapped_column(enum_type(Direction, 3), default=Direction.inward)
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    result: Mapped[str] = mapped_column(String(32))  # "ok" or the refusal's code
+
+    ticket: Mapped[Ticket | None] = relationship()

@@ -1,0 +1,90 @@
+"""The Flask extensions, created unbound; create_app binds them to the app."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import DateTime, MetaData
+from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored in UTC. Refuses naive datetimes: a time without a
+    zone is a bug waiting for the next daylight-saving change."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime refused: {value!r}")
+        value = value.astimezone(UTC)
+        # SQLite has no time zones: store naive UTC there.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},  # stores UTC, refuses naive
+    )
+
+
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+migrate = Migrate()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+WRITE = {"centrale_write": True}  # execution option: begin with the write lock (SQLite)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Run the block as one writing transaction: commit it, or roll back and re-raise.
+
+    A read transaction already under way (the user loader, a view's lookups) is ended first,
+    so the block starts with the write lock taken (BEGIN IMMEDIATE on SQLite) and sees fresh
+    rows; objects loaded before are refreshed on their next access.
+    """
+    session = db.session()  # this app context's Session, not the scoped proxy
+    if session.in_transaction():
+        session.commit()
+        session.expire_all()
+    session.connection(execution_options=WRITE)
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,45 @@
+"""Free educational activities for school classes, by grade level."""
+
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..booking.models import Programme, enum_type
+from ..extensions import db
+
+
+class GradeLevel(StrEnum):
+    infanzia = "infanzia"  # scuola dell'infanzia, 3-5 years
+    primaria = "primaria"  # 6-10
+    secondaria_primo = "secondaria_primo"  # scuola secondaria di primo grado, 11-13
+    secondaria_secondo = "secondaria_secondo"  # scuola secondaria di secondo grado, 14-18
+
+
+class ActivityGrade(db.Model):
+    """A grade level an activity is meant for."""
+
+    __tablename__ = "activity_grade"
+
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), primary_key=True)
+    grade: Mapped[GradeLevel] = mapped_column(enum_type(GradeLevel, 24), primary_key=True)
+
+
+class Activity(Programme):
+    __tablename__ = "activity"
+
+    id: Mapped[int] = mapped_column(ForeignKey("programme.id"), primary_key=True)
+    duration_minutes: Mapped[int] = mapped_column(default=90)
+    subject: Mapped[str] = mapped_column(String(120), default="")
+    grade_rows: Mapped[list[ActivityGrade]] = relationship(cascade="all, delete-orphan")
+
+    reference_prefix = "SC"
+    __mapper_args__ = {"polymorphic_identity": "activity"}
+
+    @property
+    def grades(self) -> set[GradeLevel]:
+        return {row.grade for row in self.grade_rows}
+
+    @grades.setter
+    def grades(self, levels) -> None:
+        self.grade_rows = [ActivityGrade(grade=GradeLevel(level)) for level in levels]

@@ -1,0 +1,372 @@
+"""The booking engine: holding places, statuses, the waiting list, windows and codes."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from centrale_booking.booking.codes import REFERENCE_ALPHABET
+from centrale_booking.booking.engine import (
+    cancel_booking,
+    confirm_booking,
+    expire_holds,
+    move,
+    places_held,
+    request_booking,
+    sweep_expired_holds,
+)
+from centrale_booking.booking.errors import (
+    BookingClosed,
+    BookingNotOpen,
+    CancellationClosed,
+    IllegalTransition,
+    InvalidQuantity,
+    NotBookable,
+    SlotCancelled,
+    SlotFull,
+    TooManyPlaces,
+)
+from centrale_booking.booking.models import Booking, Ticket, WaitlistMode
+from centrale_booking.booking.states import TRANSITIONS, BookingStatus
+from centrale_booking.extensions import db, transaction, utcnow
+from centrale_booking.outbox.models import OutboxMessage
+from tests.factories import NOON, a_contact, make_event, make_slot
+
+S = BookingStatus
+
+
+def book(slot, quantity=1, *, now=NOON, confirm=True, contact=None):
+    with transaction():
+        return request_booking(slot, quantity, contact or a_contact(), now=now, confirm=confirm)
+
+
+def emails(booking):
+    return [
+        m.kind
+        for m in db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.booking_id == booking.id)
+            .order_by(OutboxMessage.id)
+        )
+    ]
+
+
+def refreshed(obj):
+    db.session.refresh(obj)
+    return obj
+
+
+# Holding places -------------------------------------------------------------------------------
+
+
+def test_booking_within_capacity_is_confirmed_with_a_ticket_and_an_email(db):
+    slot = make_slot(capacity=10)
+    booking = book(slot, 3)
+    assert booking.status is S.confirmed
+    assert refreshed(slot).taken == 3
+    [ticket] = booking.tickets
+    assert ticket.admits == 3 and ticket.holder_label == booking.contact_name
+    assert emails(booking) == ["confirmation"]
+
+
+def test_request_beyond_capacity_is_waitlisted_and_takes_nothing(db):
+    slot = make_slot(capacity=2)
+    book(slot, 2)
+    late = book(slot, 1)
+    assert late.status is S.waitlisted and refreshed(slot).taken == 2
+    assert late.tickets == [] and emails(late) == ["waitlisted"]
+
+
+def test_full_slot_without_waiting_list_refuses_and_stores_nothing(db):
+    slot = make_slot(capacity=1, programme=make_event(waitlist_mode=WaitlistMode.none))
+    book(slot, 1)
+    with pytest.raises(SlotFull):
+        book(slot, 1)
+    assert db.session.scalar(select(db.func.count(Booking.id))) == 1
+    assert refreshed(slot).taken == 1
+
+
+def test_taken_always_equals_the_places_the_bookings_hold(db):
+    slot = make_slot(capacity=5)
+    first = book(slot, 2)
+    book(slot, 3)
+    book(slot, 1)  # waitlisted
+    with transaction():
+        cancel_booking(first, now=NOON)
+    assert refreshed(slot).taken == places_held(slot) == 4
+
+
+# Statuses -------------------------------------------------------------------------------------
+
+ALL_PAIRS = [(a, b) for a in S for b in S]
+
+
+@pytest.mark.parametrize(("current", "to"), ALL_PAIRS, ids=[f"{a}->{b}" for a, b in ALL_PAIRS])
+def test_every_transition_is_allowed_exactly_when_the_table_says(db, current, to):
+    booking = book(make_slot(capacity=5), confirm=False)
+    booking.status = current  # set up the starting point directly
+    if to in TRANSITIONS[current]:
+        move(booking, to, now=NOON)
+        assert booking.status is to
+    else:
+        with pytest.raises(IllegalTransition):
+            move(booking, to, now=NOON)
+        assert booking.status is current
+    db.session.rollback()
+
+
+def test_the_transition_table_matches_the_design():
+    assert {
+        S.pending: {S.confirmed, S.cancelled, S.expired},
+        S.waitlisted: {S.offered, S.confirmed, S.cancelled},
+        S.offered: {S.confirmed, S.cancelled, S.expired},
+        S.confirmed: {S.cancelled},
+        S.cancelled: set(),
+        S.expired: set(),
+    } == TRANSITIONS
+
+
+def test_cancelling_twice_is_refused_and_gives_nothing_back_twice(db):
+    slot = make_slot(capacity=3)
+    booking = book(slot, 2)
+    with transaction():
+        cancel_booking(booking, now=NOON)
+    with pytest.raises(IllegalTransition), transaction():
+        cancel_booking(booking, now=NOON)
+    assert refreshed(slot).taken == 0
+
+
+def test_a_stale_copy_cannot_overwrite_a_newer_change(app, db):
+    slot = make_slot(capacity=3)
+    booking = book(slot, 1)
+    with Session(db.engine, expire_on_commit=False) as elsewhere:
+        stale = elsewhere.get(Booking, booking.id)  # read before the cancellation below
+        elsewhere.commit()
+        with transaction():
+            cancel_booking(booking, now=NOON)
+        stale.contact_name = "overwritten"
+        with pytest.raises(StaleDataError):
+            elsewhere.commit()
+    assert refreshed(booking).contact_name != "overwritten"
+    assert booking.status is S.cancelled and booking.version == 2
+
+
+# Pending holds --------------------------------------------------------------------------------
+
+
+def test_a_pending_hold_keeps_its_places_then_expires_and_gives_them_back(app, db):
+    slot = make_slot(capacity=2)
+    held = book(slot, 2, confirm=False)
+    assert held.status is S.pending
+    assert held.hold_expires_at == NOON + timedelta(minutes=app.config["HOLD_MINUTES"])
+    waiting = book(slot, 1)
+    assert waiting.status is S.waitlisted
+    with transaction():
+        assert expire_holds(now=held.hold_expires_at - timedelta(seconds=1)) == 0
+    with transaction():
+        assert expire_holds(now=held.hold_expires_at) == 1
+    assert refreshed(held).status is S.expired
+    assert refreshed(waiting).status is S.confirmed  # promoted in the same transaction
+    assert refreshed(slot).taken == 1 == places_held(slot)
+
+
+def test_confirming_a_pending_hold_issues_tickets(db):
+    slot = make_slot(capacity=2)
+    held = book(slot, 2, confirm=False)
+    assert held.tickets == []
+    with transaction():
+        confirm_booking(held, now=NOON)
+    assert held.status is S.confirmed and len(held.tickets) == 1
+    assert refreshed(slot).taken == 2
+
+
+def test_reading_availability_sweeps_lapsed_holds(app, db):
+    slot = make_slot(capacity=1)
+    held = book(slot, 1, confirm=False)
+    sweep_expired_holds(slot, now=NOON)  # not yet lapsed: nothing changes
+    assert refreshed(slot).taken == 1
+    sweep_expired_holds(slot, now=held.hold_expires_at + timedelta(minutes=1))
+    assert refreshed(slot).taken == 0 and refreshed(held).status is S.expired
+
+
+def test_the_expire_holds_command(app, db, runner):
+    slot = make_slot(capacity=1)
+    held = book(slot, 1, confirm=False, now=utcnow() - timedelta(days=1))
+    result = runner.invoke(args=["expire-holds"])
+    assert result.exit_code == 0 and "1 expired" in result.output
+    assert refreshed(held).status is S.expired
+
+
+# The waiting list -----------------------------------------------------------------------------
+
+
+def test_cancellation_confirms_the_oldest_waiting_bookings_that_fit(db):
+    slot = make_slot(capacity=4)
+    first = book(slot, 4)
+    big = book(slot, 3, now=NOON + timedelta(minutes=1))
+    small = book(slot, 1, now=NOON + timedelta(minutes=2))
+    later = book(slot, 1, now=NOON + timedelta(minutes=3))
+    assert {big.status, small.status, later.status} == {S.waitlisted}
+    with transaction():
+        cancel_booking(first, now=NOON)
+    assert [refreshed(b).status for b in (big, small, later)] == [
+        S.confirmed,
+        S.confirmed,
+        S.waitlisted,
+    ]
+    assert refreshed(slot).taken == 4
+    assert emails(big) == ["waitlisted", "confirmation"]
+    assert emails(first) == ["confirmation", "cancellation"]
+
+
+def test_a_waiting_booking_too_big_for_the_freed_places_does_not_block_smaller_ones(db):
+    slot = make_slot(capacity=2)
+    first = book(slot, 1)
+    book(slot, 1)
+    big = book(slot, 2)
+    small = book(slot, 1)
+    with transaction():
+        cancel_booking(first, now=NOON)
+    assert refreshed(big).status is S.waitlisted
+    assert refreshed(small).status is S.confirmed
+
+
+def test_offer_mode_holds_places_until_a_deadline(db):
+    programme = make_event(waitlist_mode=WaitlistMode.offer, offer_hours=12)
+    slot = make_slot(capacity=1, programme=programme)
+    first = book(slot, 1)
+    waiting = book(slot, 1)
+    with transaction():
+        cancel_booking(first, now=NOON)
+    assert refreshed(waiting).status is S.offered
+    assert waiting.offer_expires_at == NOON + timedelta(hours=12)
+    assert refreshed(slot).taken == 1 and waiting.tickets == []
+    assert emails(waiting) == ["waitlisted", "offer"]
+    with transaction():
+        confirm_booking(waiting, now=NOON + timedelta(hours=1))
+    assert waiting.status is S.confirmed and len(waiting.tickets) == 1
+
+
+def test_a_lapsed_offer_passes_to_the_next_in_line(db):
+    programme = make_event(waitlist_mode=WaitlistMode.offer, offer_hours=12)
+    slot = make_slot(capacity=1, programme=programme)
+    first = book(slot, 1)
+    offered, next_in_line = book(slot, 1), book(slot, 1, now=NOON + timedelta(seconds=1))
+    with transaction():
+        cancel_booking(first, now=NOON)
+    with transaction():
+        expire_holds(now=NOON + timedelta(hours=12))
+    assert refreshed(offered).status is S.expired
+    assert refreshed(next_in_line).status is S.offered
+    assert refreshed(slot).taken == 1
+
+
+def test_cancelling_a_waiting_booking_releases_nothing(db):
+    slot = make_slot(capacity=1)
+    book(slot, 1)
+    waiting = book(slot, 1)
+    with transaction():
+        cancel_booking(waiting, now=NOON)
+    assert refreshed(slot).taken == 1
+
+
+# Windows and limits ---------------------------------------------------------------------------
+
+
+def test_booking_before_the_window_opens_is_refused(db):
+    slot = make_slot(opens_at=NOON + timedelta(days=1))
+    with pytest.raises(BookingNotOpen):
+        book(slot)
+
+
+def test_booking_after_the_window_closes_is_refused(db):
+    slot = make_slot(closes_at=NOON - timedelta(minutes=1))
+    with pytest.raises(BookingClosed):
+        book(slot)
+
+
+def test_booking_closes_when_the_slot_starts_by_default(db):
+    slot = make_slot(starts_at=NOON + timedelta(hours=1))
+    book(slot, now=NOON + timedelta(minutes=59))
+    with pytest.raises(BookingClosed):
+        book(slot, now=NOON + timedelta(hours=1))
+
+
+def test_more_than_the_limit_per_booking_is_refused(db):
+    slot = make_slot(capacity=50, max_per_booking=6)
+    book(slot, 6)
+    with pytest.raises(TooManyPlaces) as refused:
+        book(slot, 7)
+    assert refused.value.maximum == 6
+    assert refreshed(slot).taken == 6
+
+
+def test_the_programme_limit_applies_when_the_slot_sets_none(db):
+    slot = make_slot(capacity=50, programme=make_event(max_per_booking=2))
+    with pytest.raises(TooManyPlaces):
+        book(slot, 3)
+
+
+def test_zero_places_are_refused(db):
+    with pytest.raises(InvalidQuantity):
+        book(make_slot(), 0)
+
+
+def test_a_cancelled_slot_is_refused(db):
+    with pytest.raises(SlotCancelled):
+        book(make_slot(cancelled_at=NOON - timedelta(days=1)))
+
+
+def test_an_unpublished_programme_is_refused(db):
+    with pytest.raises(NotBookable):
+        book(make_slot(programme=make_event(published=False)))
+
+
+def test_visitors_cannot_cancel_after_the_deadline_but_staff_can(db):
+    programme = make_event(cancel_deadline_hours=24)
+    slot = make_slot(capacity=5, programme=programme, starts_at=NOON + timedelta(hours=48))
+    booking = book(slot, 2)
+    too_late = NOON + timedelta(hours=25)
+    with pytest.raises(CancellationClosed), transaction():
+        cancel_booking(booking, now=too_late)
+    assert refreshed(booking).status is S.confirmed
+    with transaction():
+        cancel_booking(booking, now=too_late, by_staff=True)
+    assert refreshed(booking).status is S.cancelled and refreshed(slot).taken == 0
+
+
+def test_a_refused_request_writes_nothing(db):
+    slot = make_slot(capacity=5, max_per_booking=2)
+    with pytest.raises(TooManyPlaces):
+        book(slot, 3)
+    assert db.session.scalar(select(db.func.count(Booking.id))) == 0
+    assert db.session.scalar(select(db.func.count(OutboxMessage.id))) == 0
+
+
+# Codes ----------------------------------------------------------------------------------------
+
+
+def test_references_are_short_human_and_unique(db):
+    slot = make_slot(capacity=200, max_per_booking=1)
+    references = {book(slot).reference for _ in range(60)}
+    assert len(references) == 60
+    for reference in references:
+        prefix, body = reference.split("-")
+        assert prefix == "EV" and len(body) == 6
+        assert set(body) <= set(REFERENCE_ALPHABET)
+    assert not set("01OIL") & set(REFERENCE_ALPHABET)
+
+
+def test_ticket_codes_and_manage_tokens_are_long_random_and_url_safe(db):
+    slot = make_slot(capacity=100, max_per_booking=1)
+    bookings = [book(slot) for _ in range(20)]
+    codes = [b.tickets[0].code for b in bookings]
+    tokens = [b.manage_token for b in bookings]
+    for value in codes + tokens:
+        assert len(value) >= 22  # 22 URL-safe base64 characters = 132 bits >= 128
+        assert all(c.isalnum() or c in "-_" for c in value)
+        assert str(bookings[0].id) != value
+    assert len(set(codes)) == len(codes) and len(set(tokens)) == len(tokens)
+    assert db.session.scalar(select(db.func.count(Ticket.id))) == 20
