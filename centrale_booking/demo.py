@@ -1,13 +1,378 @@
-"""Demo data: a believable season of the museum (placeholder until filled in)."""
+"""Demo data: a believable season of the museum, from autumn 2026 to summer 2027.
+
+`flask seed-demo` is idempotent: every programme is found by its slug and every staff account
+by its email before anything is created, so running it twice changes nothing. Demo staff
+passwords are random, written once to instance/demo-logins.txt (never in the code)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app
+from sqlalchemy import select
+
+from .auth.models import Role, StaffUser
+from .booking.models import Programme, Slot, Unit, WaitlistMode
+from .campus.models import Campus, Season
+from .events.models import Category, Event, EventFormat
+from .extensions import db, transaction
+from .schools.models import Activity, GradeLevel
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=ROME)
+
+
+def weekdays(first: date, last: date, wanted: set[int], skip: list[tuple[date, date]]):
+    """The dates from first to last whose weekday (Monday 0) is wanted, outside the skip ranges."""
+    day = first
+    while day <= last:
+        if day.weekday() in wanted and not any(a <= day <= b for a, b in skip):
+            yield day
+        day += timedelta(days=1)
+
+
+# School closures in Lombardy, 2026/27 (regional calendar), used to place school slots.
+SCHOOL_CLOSURES = [
+    (date(2026, 12, 7), date(2026, 12, 8)),  # Sant'Ambrogio, Immacolata
+    (date(2026, 12, 23), date(2027, 1, 6)),  # Natale
+    (date(2027, 2, 15), date(2027, 2, 20)),  # Carnevale ambrosiano
+    (date(2027, 3, 25), date(2027, 3, 30)),  # Pasqua
+    (date(2027, 4, 26), date(2027, 4, 26)),  # ponte del 25 aprile
+    (date(2027, 6, 2), date(2027, 6, 2)),  # Festa della Repubblica
+]
+
+# #InCentrale: (title it, title en, category, format, partner, speakers, summary it, summary en)
+EVENT_CYCLE = [
+    (
+        "Acqua e città: come Milano beve",
+        "Water and the city: how Milan drinks",
+        Category.talk,
+        EventFormat.both,
+        "Politecnico di Milano",
+        "Docenti del Dipartimento di Ingegneria Civile e Ambientale",
+        "Dalle falde ai rubinetti: il servizio idrico integrato raccontato da chi lo studia.",
+        "From the aquifer to the tap: Milan's water service, told by those who study it.",
+    ),
+    (
+        "Concerto d'acqua: musiche tra le pompe",
+        "Water concert: music among the pumps",
+        Category.concert,
+        EventFormat.in_person,
+        "Conservatorio di Milano",
+        "Ensemble d'archi degli allievi del Conservatorio",
+        "Un concerto nella sala delle pompe storiche della Centrale.",
+        "A concert in the hall of the Centrale's historic pumps.",
+    ),
+    (
+        "Cinema in Centrale: fiumi che raccontano",
+        "Cinema at the Centrale: rivers that tell stories",
+        Category.screening,
+        EventFormat.in_person,
+        "Cineteca Milano",
+        "Introduzione a cura della Cineteca Milano",
+        "Proiezione di un documentario sui fiumi d'Europa, con introduzione in sala.",
+        "A documentary on Europe's rivers, introduced in the hall.",
+    ),
+    (
+        "Laboratorio: analizziamo l'acqua di casa",
+        "Workshop: testing the water from home",
+        Category.workshop,
+        EventFormat.in_person,
+        "IRSA-CNR, Istituto di Ricerca sulle Acque",
+        "Ricercatrici e ricercatori IRSA-CNR",
+        "Porta una bottiglietta d'acqua del tuo rubinetto: la analizziamo insieme.",
+        "Bring a small bottle of your tap water: we test it together.",
+    ),
+    (
+        "Clima e siccità: cosa ci aspetta",
+        "Climate and drought: what lies ahead",
+        Category.talk,
+        EventFormat.both,
+        "Università degli Studi di Milano",
+        "Climatologi dell'Università degli Studi di Milano",
+        "Un incontro sulle estati più secche e su come si prepara una città.",
+        "A talk on drier summers and how a city gets ready for them.",
+    ),
+    (
+        "Storie d'acqua: letture ad alta voce",
+        "Water stories: readings aloud",
+        Category.talk,
+        EventFormat.streaming,
+        "BookCity Milano",
+        "Autrici e autori di BookCity Milano",
+        "Letture dedicate all'acqua, in diretta sui canali social del museo.",
+        "Readings about water, live on the museum's social channels.",
+    ),
+]
+
+ACTIVITIES = [
+    (
+        "il-viaggio-della-goccia",
+        "Il viaggio della goccia",
+        "The journey of a drop",
+        {GradeLevel.infanzia},
+        60,
+        "Un racconto animato e un gioco per scoprire da dove viene l'acqua.",
+        "An animated story and a game to find out where water comes from.",
+        {0, 2},
+    ),
+    (
+        "piccoli-scienziati-dell-acqua",
+        "Piccoli scienziati dell'acqua",
+        "Little water scientists",
+        {GradeLevel.primaria},
+        90,
+        "Esperimenti semplici su galleggiamento, filtri e stati dell'acqua.",
+        "Simple experiments on floating, filters and the states of water.",
+        {1, 3},
+    ),
+    (
+        "dalla-falda-al-rubinetto",
+        "Dalla falda al rubinetto",
+        "From the aquifer to the tap",
+        {GradeLevel.primaria, GradeLevel.secondaria_primo},
+        90,
+        "Visita guidata alla Centrale: pozzi, pompe e il percorso dell'acqua potabile.",
+        "A guided tour of the Centrale: wells, pumps and the path of drinking water.",
+        {0, 4},
+    ),
+    (
+        "milano-citta-d-acqua",
+        "Milano città d'acqua: Navigli e acquedotto",
+        "Milan, a city of water: canals and aqueduct",
+        {GradeLevel.secondaria_primo, GradeLevel.secondaria_secondo},
+        120,
+        "La storia dei Navigli e dell'acquedotto milanese, con documenti d'archivio.",
+        "The history of Milan's canals and aqueduct, with archive documents.",
+        {1, 2},
+    ),
+    (
+        "chimica-dell-acqua-potabile",
+        "Chimica dell'acqua potabile",
+        "The chemistry of drinking water",
+        {GradeLevel.secondaria_secondo},
+        120,
+        "Laboratorio di analisi: durezza, pH, nitrati, e i controlli di MM.",
+        "A lab on hardness, pH and nitrates, and how MM checks its water.",
+        {3},
+    ),
+]
+
+# (slug, season, title it, title en, weeks as (Monday or first day, last day))
+CAMPUSES = [
+    (
+        "campus-natale-2026",
+        Season.christmas,
+        "Campus di Natale 2026",
+        "Christmas campus 2026",
+        [(date(2026, 12, 28), date(2026, 12, 31)), (date(2027, 1, 4), date(2027, 1, 5))],
+    ),
+    (
+        "campus-pasqua-2027",
+        Season.easter,
+        "Campus di Pasqua 2027",
+        "Easter campus 2027",
+        [(date(2027, 3, 25), date(2027, 3, 26)), (date(2027, 3, 30), date(2027, 3, 31))],
+    ),
+    (
+        "campus-estate-2027",
+        Season.summer,
+        "Campus d'estate 2027",
+        "Summer campus 2027",
+        [
+            (date(2027, 6, 14) + timedelta(weeks=n), date(2027, 6, 18) + timedelta(weeks=n))
+            for n in range(7)
+        ]
+        + [(date(2027, 8, 30), date(2027, 9, 3))],
+    ),
+]
+
+STAFF = [
+    ("admin@centrale.example", "Amministrazione", Role.admin),
+    ("didattica@centrale.example", "Servizi educativi", Role.education),
+    ("accoglienza@centrale.example", "Accoglienza", Role.desk),
+]
+
+
+def logins_file() -> Path:
+    return Path(current_app.instance_path) / "demo-logins.txt"
 
 
 @click.command("seed-demo", help="Create the demo season once; running it again changes nothing.")
 def seed_demo():
-    click.echo("Demo data: nothing yet.")
+    created = _seed_staff() + _seed_events() + _seed_activities() + _seed_campuses()
+    click.echo(f"Demo data: {created} created." if created else "Demo data: already there.")
 
 
 @click.command("demo-logins", help="Print the demo staff logins.")
 def demo_logins():
-    click.echo("No demo logins yet.")
+    path = logins_file()
+    if path.exists():
+        click.echo("Demo staff logins (from instance/demo-logins.txt):")
+        click.echo(path.read_text().rstrip())
+    else:
+        click.echo("No demo logins: run `flask seed-demo`.")
+
+
+def _has(model, slug: str) -> bool:
+    return db.session.scalar(select(model.id).where(model.slug == slug)) is not None
+
+
+def _seed_staff() -> int:
+    created = {}
+    with transaction():
+        for email, name, role in STAFF:
+            if db.session.scalar(select(StaffUser.id).where(StaffUser.email == email)):
+                continue
+            password = secrets.token_urlsafe(9)
+            user = StaffUser(email=email, name=name, role=role)
+            user.set_password(password)
+            db.session.add(user)
+            created[email] = f"  {role.value:<10} {email}  {password}"
+    if created:
+        # One line per account, the newest password winning (a database made anew
+        # makes new passwords).
+        path = logins_file()
+        lines = path.read_text().splitlines() if path.exists() else []
+        kept = {line.split()[1]: line for line in lines if len(line.split()) == 3}
+        path.write_text("\n".join({**kept, **created}.values()) + "\n")
+        path.chmod(0o600)
+    return len(created)
+
+
+def _seed_events() -> int:
+    thursdays = list(
+        weekdays(
+            date(2026, 10, 1),
+            date(2027, 6, 24),
+            {3},
+            [(date(2026, 12, 24), date(2027, 1, 6)), (date(2027, 4, 1), date(2027, 4, 1))],
+        )
+    )
+    created = 0
+    with transaction():
+        for n, day in enumerate(thursdays):
+            slug = f"incentrale-{day.isoformat()}"
+            if _has(Programme, slug):
+                continue
+            title_it, title_en, category, fmt, partner, speakers, sum_it, sum_en = EVENT_CYCLE[
+                n % len(EVENT_CYCLE)
+            ]
+            streaming_only = fmt is EventFormat.streaming
+            event = Event(
+                slug=slug,
+                title_it=title_it,
+                title_en=title_en,
+                summary_it=sum_it,
+                summary_en=sum_en,
+                description_it=f"{sum_it} In collaborazione con {partner}.",
+                description_en=f"{sum_en} In partnership with {partner}.",
+                category=category,
+                format=fmt,
+                room="" if streaming_only else "Sala delle pompe",
+                speakers=speakers,
+                partners=partner,
+                stream_url=""
+                if fmt is EventFormat.in_person
+                else "https://www.youtube.com/@MMSpAMilano",
+                published=True,
+                unit=Unit.seats,
+                max_per_booking=4,
+                waitlist_mode=WaitlistMode.confirm,
+                cancel_deadline_hours=2,
+            )
+            starts = at(day, 18, 30)
+            event.slots = [
+                Slot(
+                    starts_at=starts,
+                    ends_at=starts + timedelta(minutes=90),
+                    capacity=500 if streaming_only else 99,
+                    opens_at=starts - timedelta(days=30),
+                )
+            ]
+            db.session.add(event)
+            created += 1
+    return created
+
+
+def _seed_activities() -> int:
+    created = 0
+    with transaction():
+        for slug, title_it, title_en, grades, minutes, sum_it, sum_en, days in ACTIVITIES:
+            if _has(Programme, slug):
+                continue
+            activity = Activity(
+                slug=slug,
+                title_it=title_it,
+                title_en=title_en,
+                summary_it=sum_it,
+                summary_en=sum_en,
+                description_it=sum_it,
+                description_en=sum_en,
+                duration_minutes=minutes,
+                published=True,
+                unit=Unit.classes,
+                max_per_booking=1,
+                waitlist_mode=WaitlistMode.offer,
+                offer_hours=48,
+                cancel_deadline_hours=72,
+            )
+            activity.grades = grades
+            for day in weekdays(date(2026, 12, 1), date(2027, 5, 28), days, SCHOOL_CLOSURES):
+                for hour, minute in ((9, 30), (11, 15)):
+                    starts = at(day, hour, minute)
+                    activity.slots.append(
+                        Slot(
+                            starts_at=starts,
+                            ends_at=starts + timedelta(minutes=minutes),
+                            capacity=1,
+                            closes_at=starts - timedelta(days=3),
+                        )
+                    )
+            db.session.add(activity)
+            created += 1
+    return created
+
+
+def _seed_campuses() -> int:
+    created = 0
+    with transaction():
+        for slug, season, title_it, title_en, weeks in CAMPUSES:
+            if _has(Programme, slug):
+                continue
+            campus = Campus(
+                slug=slug,
+                season=season,
+                title_it=title_it,
+                title_en=title_en,
+                summary_it="Giornate di gioco, esperimenti e scoperta dell'acqua, dalle 8:30 alle 16:30.",
+                summary_en="Days of play, experiments and discovering water, 8:30 to 16:30.",
+                min_age=6,
+                max_age=11,
+                published=True,
+                unit=Unit.children,
+                max_per_booking=3,
+                waitlist_mode=WaitlistMode.offer,
+                offer_hours=48,
+                cancel_deadline_hours=7 * 24,
+            )
+            for first, last in weeks:
+                campus.slots.append(
+                    Slot(
+                        starts_at=at(first, 8, 30),
+                        ends_at=at(last, 16, 30),
+                        capacity=25,
+                        opens_at=at(first, 9) - timedelta(days=60),
+                        closes_at=at(first, 12) - timedelta(days=7),
+                    )
+                )
+            db.session.add(campus)
+            created += 1
+    return created

@@ -1,0 +1,157 @@
+"""The application as operations see it: configuration, health check, request logs, demo data."""
+
+import logging
+import os
+import stat
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from centrale_booking import create_app
+from centrale_booking.auth.models import Role, StaffUser
+from centrale_booking.booking.models import Programme, Slot
+from centrale_booking.campus.models import Campus, Season
+from centrale_booking.events.models import Event
+from centrale_booking.schools.models import Activity, GradeLevel
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+@pytest.fixture
+def instance_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("CENTRALE_INSTANCE_PATH", str(tmp_path))
+    return tmp_path
+
+
+# Configuration --------------------------------------------------------------------------------
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(instance_dir):
+    first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    second = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    key_file = instance_dir / "secret_key"
+    assert len(first.config["SECRET_KEY"]) >= 64
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_the_default_database_is_sqlite_in_the_instance_folder(instance_dir, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance_dir / 'centrale.db'}"
+
+
+def test_configuration_order_defaults_then_instance_file_then_environment(
+    instance_dir, monkeypatch
+):
+    (instance_dir / "config.py").write_text("HOLD_MINUTES = 30\nBASE_URL = 'https://from.file'\n")
+    assert create_app().config["HOLD_MINUTES"] == 30
+    monkeypatch.setenv("CENTRALE_HOLD_MINUTES", "45")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/elsewhere.db")
+    app = create_app()
+    assert app.config["HOLD_MINUTES"] == 45
+    assert app.config["BASE_URL"] == "https://from.file"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:////tmp/elsewhere.db"
+
+
+def test_no_secret_is_written_in_the_code():
+    from centrale_booking.config import Defaults
+
+    assert not getattr(Defaults, "SECRET_KEY", None)
+
+
+# Health check and logs ------------------------------------------------------------------------
+
+
+def test_healthz_answers_200_with_the_database_reachable(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////nonexistent-folder/centrale.db",
+        "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=1",
+    ],
+)
+def test_healthz_answers_503_when_the_database_is_unreachable(instance_dir, url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "LOG_REQUESTS": False})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+
+
+def test_each_request_logs_one_line_without_tokens_or_personal_data(app, caplog):
+    app.config["LOG_REQUESTS"] = True
+    logger = logging.getLogger("centrale_booking.requests")
+    from centrale_booking import logs
+
+    logs.init_app(app)
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, logger="centrale_booking.requests"):
+            app.test_client().get("/healthz")
+            app.test_client().get("/staff/login?next=/secret-token-abc")
+            app.test_client().get("/lingua/en?next=/anna.rossi@example.org")
+    finally:
+        logger.removeHandler(caplog.handler)
+    lines = [r.getMessage() for r in caplog.records if r.name == "centrale_booking.requests"]
+    assert len(lines) == 3
+    assert lines[0].startswith("GET /healthz 200 ") and lines[0].endswith("ms")
+    assert lines[2].startswith("GET /lingua/<language> 303 ")
+    assert not any("secret-token" in line or "example.org" in line for line in lines)
+
+
+# Demo data ------------------------------------------------------------------------------------
+
+
+def counts(db):
+    return (
+        db.session.scalar(select(func.count(Programme.id))),
+        db.session.scalar(select(func.count(Slot.id))),
+        db.session.scalar(select(func.count(StaffUser.id))),
+    )
+
+
+def test_seed_demo_makes_a_believable_season_and_running_it_twice_changes_nothing(app, db, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    first = counts(db)
+    second_run = runner.invoke(args=["seed-demo"])
+    assert second_run.exit_code == 0 and "already there" in second_run.output
+    assert counts(db) == first
+
+    events = db.session.scalars(select(Event)).all()
+    assert len(events) >= 30 and all(e.published and e.partners for e in events)
+    starts = sorted(e.slots[0].starts_at.astimezone(ROME) for e in events)
+    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
+    assert max(gaps) <= timedelta(weeks=3)  # weekly, but for the Christmas break
+
+    activities = db.session.scalars(select(Activity)).all()
+    assert set().union(*(a.grades for a in activities)) == set(GradeLevel)
+    school_starts = [s.starts_at.astimezone(ROME) for a in activities for s in a.slots]
+    assert school_starts and all(start.weekday() < 5 for start in school_starts)
+
+    campuses = {c.season: c for c in db.session.scalars(select(Campus))}
+    assert set(campuses) == set(Season)
+    assert campuses[Season.christmas].slots[0].starts_at.astimezone(ROME).year == 2026
+    assert {s.starts_at.astimezone(ROME).month for s in campuses[Season.summer].slots} >= {6, 7}
+
+    roles = set(db.session.scalars(select(StaffUser.role)))
+    assert roles == set(Role)
+    logins = runner.invoke(args=["demo-logins"]).output
+    assert all(user.email in logins for user in db.session.scalars(select(StaffUser)))
+
+
+def test_demo_passwords_are_random_not_in_the_code(app, db, runner):
+    runner.invoke(args=["seed-demo"])
+    import centrale_booking.demo as demo
+
+    source = open(demo.__file__).read()
+    logins = runner.invoke(args=["demo-logins"]).output
+    passwords = [line.split()[-1] for line in logins.splitlines()[1:] if line.strip()]
+    assert len(passwords) == 3 and not any(p in source for p in passwords)
+    assert os.path.exists(os.path.join(app.instance_path, "demo-logins.txt"))
