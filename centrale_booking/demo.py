@@ -352,7 +352,9 @@ def _seed_campuses() -> int:
                 season=season,
                 title_it=title_it,
                 title_en=title_en,
-                summary_it="Giornate di gioco, esperimenti e scoperta dell'acqua, dalle 8:30 alle 16:30.",
+                summary_it=(
+                    "Giornate di gioco, esperimenti e scoperta dell'acqua, dalle 8:30 alle 16:30."
+                ),
                 summary_en="Days of play, experiments and discovering water, 8:30 to 16:30.",
                 min_age=6,
                 max_age=11,

@@ -4,6 +4,7 @@ import logging
 import os
 import stat
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -150,7 +151,7 @@ def test_demo_passwords_are_random_not_in_the_code(app, db, runner):
     runner.invoke(args=["seed-demo"])
     import centrale_booking.demo as demo
 
-    source = open(demo.__file__).read()
+    source = Path(demo.__file__).read_text()
     logins = runner.invoke(args=["demo-logins"]).output
     passwords = [line.split()[-1] for line in logins.splitlines()[1:] if line.strip()]
     assert len(passwords) == 3 and not any(p in source for p in passwords)
