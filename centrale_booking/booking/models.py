@@ -66,6 +66,7 @@ class Programme(db.Model):
     offer_hours: Mapped[int] = mapped_column(default=24)  # how long an offer is held
     cancel_deadline_hours: Mapped[int] = mapped_column(default=0)  # before the start
     reference_prefix = "CA"
+    allows_quantity_change = True  # from the manage link
 
     slots: Mapped[list[Slot]] = relationship(
         back_populates="programme", order_by="Slot.starts_at", cascade="all, delete-orphan"

@@ -23,6 +23,7 @@ class Campus(Programme):
     max_age: Mapped[int] = mapped_column(default=11)
 
     reference_prefix = "CP"
+    allows_quantity_change = False  # children are enrolled by name
     __mapper_args__ = {"polymorphic_identity": "campus"}
 
     def ticket_plan(self, booking: Booking) -> list[tuple[str, int]]:

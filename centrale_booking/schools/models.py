@@ -34,6 +34,7 @@ class Activity(Programme):
     grade_rows: Mapped[list[ActivityGrade]] = relationship(cascade="all, delete-orphan")
 
     reference_prefix = "SC"
+    allows_quantity_change = False  # one class per booking
     __mapper_args__ = {"polymorphic_identity": "activity"}
 
     @property
