@@ -1,0 +1,82 @@
+"""Changes after booking: the number of places (from the manage link), and a date the museum
+cancels (from the back office)."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from flask_babel import lazy_gettext as _l
+
+from ..outbox import queue_email
+from .engine import _hold_places, _release_places, move, offer_freed_places
+from .errors import BookingError, InvalidQuantity, TooManyPlaces
+from ..extensions import db
+from .models import Booking, Slot
+from .states import BookingStatus
+
+S = BookingStatus
+
+
+class QuantityUnchangeable(BookingError):
+    code = "quantity_unchangeable"
+    message = _l("The number of places of this booking cannot be changed online.")
+
+
+class NotEnoughPlaces(BookingError):
+    code = "not_enough_places"
+
+    def __init__(self, available: int):
+        self.available = available
+        super().__init__(
+            _l("Only %(count)s more places are free. Your booking is unchanged.", count=available)
+        )
+
+
+def change_quantity(booking, quantity: int, *, now: datetime) -> None:
+    """Fewer places: the rest go back and the waiting list moves up. More places: held by the
+    same conditional UPDATE as a new booking, or refused, the booking left as it was."""
+    slot, programme = booking.slot, booking.slot.programme
+    if not programme.allows_quantity_change or booking.status not in (S.confirmed, S.waitlisted):
+        raise QuantityUnchangeable()
+    if now >= slot.booking_closes_at:
+        raise QuantityUnchangeable()
+    if quantity < 1:
+        raise InvalidQuantity()
+    if quantity > slot.booking_limit:
+        raise TooManyPlaces(slot.booking_limit)
+    difference = quantity - booking.quantity
+    if difference == 0:
+        return
+    if booking.status is S.confirmed:
+        if difference > 0 and not _hold_places(slot, difference):
+            raise NotEnoughPlaces(max(slot.places_left, 0))
+        if difference < 0:
+            _release_places(slot, -difference)
+        for ticket in booking.tickets:  # a one-ticket plan: the ticket admits them all
+            ticket.admits = quantity
+    booking.quantity = quantity
+    if booking.status is S.confirmed:
+        queue_email(booking, "confirmation")  # the updated confirmation, with its new PDF
+        if difference < 0:
+            offer_freed_places(slot, now=now)
+
+
+def cancel_slot(slot: Slot, *, now: datetime) -> list[Booking]:
+    """The museum cancels a date: every live booking is cancelled and told, its tickets stop
+    being valid (they are derived from the booking), and nobody is promoted."""
+    slot.cancelled_at = now
+    live = db.session.scalars(
+        select(Booking)
+        .where(
+            Booking.slot_id == slot.id,
+            Booking.status.in_([S.waitlisted, S.pending, S.offered, S.confirmed]),
+        )
+        .order_by(Booking.id)
+    ).all()
+    for booking in live:
+        held = booking.holds_places
+        move(booking, S.cancelled, now=now)
+        if held:
+            _release_places(slot, booking.quantity)
+        queue_email(booking, "slot_cancelled")
+    return live

@@ -1,0 +1,158 @@
+"""The pages every booking has, whatever its programme: the manage link (see, download,
+cancel, change) and the ticket page the QR code points to."""
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..booking.changes import change_quantity
+from ..booking.codes import tokens_match
+from ..booking.engine import cancel_booking, confirm_booking, sweep_expired_holds
+from ..booking.errors import BookingError
+from ..booking.models import Booking, Ticket
+from ..booking.states import BookingStatus
+from ..booking.tickets import ticket_status
+from ..extensions import db, transaction, utcnow
+from .forms import ConfirmForm, QuantityForm
+from .links import manage_path, ticket_url
+
+bp = Blueprint("bookings", __name__)
+
+S = BookingStatus
+
+
+@bp.after_request
+def _keep_tokens_private(response):
+    # These URLs are secrets: no Referer to other sites, no search engine, no shared cache.
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _booking_or_404(reference: str, token: str) -> Booking:
+    booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
+    # Found by its public reference, then the secret compared in constant time.
+    if booking is None or not tokens_match(token, booking.manage_token):
+        abort(404)
+    return booking
+
+
+@bp.route("/prenotazione/<reference>/<token>")
+def manage(reference: str, token: str):
+    booking = _booking_or_404(reference, token)
+    sweep_expired_holds(booking.slot, now=utcnow())
+    quantity_form = QuantityForm(quantity=booking.quantity)
+    return _manage_page(booking, quantity_form)
+
+
+def _manage_page(booking: Booking, quantity_form: QuantityForm, status: int = 200):
+    from ..documents.qr import qr_svg
+
+    return (
+        render_template(
+            "bookings/manage.html",
+            booking=booking,
+            slot=booking.slot,
+            programme=booking.slot.programme,
+            tickets=[(t, ticket_status(t)) for t in booking.tickets],
+            quantity_form=quantity_form,
+            confirm_form=ConfirmForm(),
+            now=utcnow(),
+            qr_svg=qr_svg,
+            ticket_url=ticket_url,
+        ),
+        status,
+    )
+
+
+@bp.route("/prenotazione/<reference>/<token>/annulla", methods=["GET", "POST"])
+def cancel(reference: str, token: str):
+    """A confirmation step first: a link in an email must never cancel on its own."""
+    booking = _booking_or_404(reference, token)
+    form = ConfirmForm()
+    if booking.status in (S.cancelled, S.expired):
+        flash(_("This booking is already cancelled."), "info")
+        return redirect(manage_path(booking), 303)
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                cancel_booking(booking, now=utcnow())
+        except BookingError as refused:
+            flash(str(refused.message), "error")
+            return redirect(manage_path(booking), 303)
+        flash(_("Your booking is cancelled. Thank you for letting us know."), "success")
+        return redirect(manage_path(booking), 303)
+    return render_template("bookings/cancel.html", booking=booking, form=form)
+
+
+@bp.route("/prenotazione/<reference>/<token>/accetta", methods=["POST"])
+def accept_offer(reference: str, token: str):
+    booking = _booking_or_404(reference, token)
+    if ConfirmForm().validate_on_submit():
+        sweep_expired_holds(booking.slot, now=utcnow())
+        try:
+            with transaction():
+                if booking.status is not S.offered:
+                    raise BookingError(_("This offer is no longer open."))
+                confirm_booking(booking, now=utcnow())
+        except BookingError as refused:
+            flash(str(refused.message), "error")
+        else:
+            flash(_("Your booking is confirmed. We sent you the confirmation."), "success")
+    return redirect(manage_path(booking), 303)
+
+
+@bp.route("/prenotazione/<reference>/<token>/posti", methods=["POST"])
+def change_places(reference: str, token: str):
+    booking = _booking_or_404(reference, token)
+    form = QuantityForm()
+    if not form.validate_on_submit():
+        return _manage_page(booking, form, 422)
+    try:
+        with transaction():
+            change_quantity(booking, form.quantity.data, now=utcnow())
+    except BookingError as refused:
+        form.quantity.errors = [str(refused.message)]
+        return _manage_page(booking, form, 409)
+    flash(_("Your booking now has %(count)s places.", count=booking.quantity), "success")
+    return redirect(manage_path(booking), 303)
+
+
+@bp.route("/prenotazione/<reference>/<token>/conferma.pdf")
+def confirmation_pdf(reference: str, token: str):
+    from ..documents.pdf import confirmation_pdf as render
+
+    booking = _booking_or_404(reference, token)
+    if booking.status is not S.confirmed:
+        abort(404)
+    response = make_response(render(booking))
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{booking.reference}.pdf"'
+    return response
+
+
+@bp.route("/prenotazione/<reference>/<token>/prenotazione.ics")
+def calendar_file(reference: str, token: str):
+    from ..documents.calendar import booking_ics
+
+    booking = _booking_or_404(reference, token)
+    response = make_response(booking_ics(booking))
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = f'attachment; filename="{booking.reference}.ics"'
+    return response
+
+
+@bp.route("/t/<code>")
+def ticket(code: str):
+    """What the QR code opens: enough to check a ticket, nothing personal but its label."""
+    found = db.session.scalar(select(Ticket).where(Ticket.code == code))
+    if found is None:
+        abort(404)
+    return render_template(
+        "bookings/ticket.html",
+        ticket=found,
+        status=ticket_status(found),
+        slot=found.booking.slot,
+        programme=found.booking.slot.programme,
+    )
