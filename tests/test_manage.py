@@ -183,7 +183,9 @@ def test_an_unknown_ticket_is_a_plain_404(client, app):
     codes = (near, "no-such-ticket-code", booking.reference)
     answers = [client.get(f"/t/{code}") for code in codes]
     assert [a.status_code for a in answers] == [404, 404, 404]
-    bodies = {a.get_data(as_text=True).replace(code, "") for a, code in zip(answers, codes)}
+    bodies = {
+        a.get_data(as_text=True).replace(code, "") for a, code in zip(answers, codes, strict=True)
+    }
     assert len(bodies) == 1  # nothing tells a near miss apart
 
 

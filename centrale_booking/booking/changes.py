@@ -3,14 +3,13 @@ cancels (from the back office)."""
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from flask_babel import lazy_gettext as _l
-
+from ..extensions import db
 from ..outbox import queue_email
 from .engine import _hold_places, _release_places, move, offer_freed_places
 from .errors import BookingError, InvalidQuantity, TooManyPlaces
-from ..extensions import db
 from .models import Booking, Slot
 from .states import BookingStatus
 
