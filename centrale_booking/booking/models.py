@@ -146,6 +146,9 @@ class Booking(db.Model):
     offer_expires_at: Mapped[datetime | None]  # offered: the offer lapses after this
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    privacy_consent_at: Mapped[datetime | None]  # when the person accepted the privacy notice
+    newsletter_consent: Mapped[bool] = mapped_column(default=False)  # separate, never assumed
+    reminded_at: Mapped[datetime | None]  # the reminder before the start was queued
     # Bumped by every change; an UPDATE from a stale copy fails (optimistic locking).
     version: Mapped[int] = mapped_column(default=1)
 

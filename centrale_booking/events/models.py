@@ -31,6 +31,23 @@ class Event(Programme):
     speakers: Mapped[str] = mapped_column(Text, default="")
     partners: Mapped[str] = mapped_column(Text, default="")
     stream_url: Mapped[str] = mapped_column(String(500), default="")
+    replay_url: Mapped[str] = mapped_column(String(500), default="")  # after the event
+    image: Mapped[str] = mapped_column(String(300), default="")  # a path under static/
+    image_alt_it: Mapped[str] = mapped_column(String(300), default="")
+    image_alt_en: Mapped[str] = mapped_column(String(300), default="")
 
     reference_prefix = "EV"
     __mapper_args__ = {"polymorphic_identity": "event"}
+
+    @property
+    def slot(self):
+        """An event happens once: its one slot holds the date, the seats and the window."""
+        return self.slots[0]
+
+    @property
+    def streaming_only(self) -> bool:
+        return self.format is EventFormat.streaming
+
+    def ticket_plan(self, booking):
+        # A streaming-only registration is a reminder: nothing to scan at the door.
+        return [] if self.streaming_only else super().ticket_plan(booking)
