@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from centrale_booking import create_app
@@ -134,8 +135,21 @@ def db(app):
     return _db
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in an app context of its own, as in production: its own `g` (the language,
+    the signed-in user) and its own database session. Afterwards the test's session ends its
+    read transaction, so the test sees what the request committed."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.rollback()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
