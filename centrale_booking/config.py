@@ -27,6 +27,7 @@ class Defaults:
 
     # Staff login
     LOGIN_RATE_LIMIT = "10 per minute"
+    API_BOOKING_RATE_LIMIT = "20 per minute"  # POST /api/v1/events/<id>/bookings, per address
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
