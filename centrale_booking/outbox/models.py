@@ -13,10 +13,14 @@ from ..extensions import db, utcnow
 class OutboxStatus(StrEnum):
     queued = "queued"
     sent = "sent"
-    failed = "failed"  # gave up after the last retry
+    failed = "failed"  # gave up after the last retry, or refused for good by the server
+    skipped = "skipped"  # out of date before it could be sent (an offer that has lapsed)
 
 
 class OutboxMessage(db.Model):
+    """An email about a booking: its kind names the templates, the booking gives the content
+    at the time it is sent, and the row records each delivery attempt."""
+
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,5 +37,9 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The lease of the worker sending it (see worker.py): no other worker takes the message
+    # before claimed_until; a worker that died mid-send gives it up when the lease runs out.
+    claimed_by: Mapped[str] = mapped_column(String(64), default="")
+    claimed_until: Mapped[datetime | None]
 
     booking: Mapped[Booking | None] = relationship()
