@@ -95,6 +95,7 @@ def _import_models() -> None:
     from .auth import models as _auth  # noqa: F401
     from .booking import models as _booking  # noqa: F401
     from .campus import models as _campus  # noqa: F401
+    from .documents import models as _documents  # noqa: F401
     from .events import models as _events  # noqa: F401
     from .outbox import models as _outbox  # noqa: F401
     from .schools import models as _schools  # noqa: F401
