@@ -38,7 +38,7 @@ static/vendor/.installed: package.json package-lock.json scripts/copy_assets.sh
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f -q
+	$(BIN)/pybabel -q compile -d translations -f
 
 migrate: install
 	$(BIN)/flask db upgrade

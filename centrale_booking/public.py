@@ -1,6 +1,8 @@
 """Pages everyone sees that belong to no programme: the home page, the language switch, and
 the load balancer's health check."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, make_response, redirect, render_template, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,9 +22,7 @@ def set_language(language: str):
     """Remember the chosen language and go back where the visitor was."""
     if language not in current_app.config["LANGUAGES"]:
         language = current_app.config["LANGUAGES"][0]
-    back = request.args.get("next", "/")
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/"  # only our own pages: no open redirect
+    back = own_page(request.args.get("next")) or "/"
     response = make_response(redirect(back, 303))
     response.set_cookie(
         current_app.config["LANGUAGE_COOKIE"],
@@ -42,3 +42,18 @@ def healthz():
         db.session.rollback()
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}
+
+
+def own_page(target: str | None) -> str | None:
+    """The target if it is a path on this site, else None: a link that carries `next` must
+    not send anyone to another site (no open redirect)."""
+    if not target or not target.startswith("/"):
+        return None
+    # Browsers read a backslash as a slash and drop tabs and newlines, so /\evil.example or
+    # a tab between two slashes would reach //evil.example, another host.
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
