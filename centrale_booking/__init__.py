@@ -52,11 +52,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .documents.views import bp as documents_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(documents_bp)
 
     i18n.init_app(app)
     errors.init_app(app)

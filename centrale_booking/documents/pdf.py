@@ -1,0 +1,241 @@
+"""PDF confirmations, one per booking, in the booking's language, rendered by WeasyPrint.
+
+Rendering takes tens of milliseconds, so it never runs inside the booking request: the first
+call of `confirmation_pdf` (the outbox worker attaching it to the email, or the first download)
+renders it and keeps it in the database, keyed by the booking's version and the language; every
+later call, on any host, serves the kept bytes. A change to the booking bumps its version, so
+the next call renders a new one.
+
+What makes it fast (bench/pdf.py measures it):
+- the font configuration (fontconfig, and the fonts of the @font-face rules) is made once per
+  thread and reused, instead of once per document;
+- a small print stylesheet of its own, parsed once per thread, not the site's CSS;
+- QR codes as tiny one-pixel-per-module PNGs scaled without smoothing, not SVG paths that
+  WeasyPrint parses in Python;
+- Titillium Web, a small font (the site's), so that subsetting it is quick.
+
+The renderer never fetches a URL: `LocalFetcher` serves the app's own static files and the
+images made in memory for the document, and refuses everything else."""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..booking.models import Booking
+from ..booking.states import BookingStatus
+from ..extensions import WRITE, db, transaction
+from . import when
+from .models import KeptDocument
+from .qr import qr_matrix, qr_png_for_print, ticket_url
+
+CONFIRMATION = "confirmation"
+PRINT_STYLESHEET = "css/print-pdf.css"  # in the static folder
+MEMORY_SCHEME = "memory"  # memory:<name>: an image made for this document, never a file
+
+
+class RefusedURL(ValueError):
+    """The PDF renderer asked for something that is neither a static file of the app nor an
+    image made for the document: refused, never fetched."""
+
+
+class LocalFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher for our documents. Serves <BASE_URL>/static/… from the static
+    folder, memory:<name> from the document's own images and data: URLs; anything else
+    (another host, file:, a path outside the static folder) raises RefusedURL, which
+    WeasyPrint reports as a warning and renders the document without that resource."""
+
+    def __init__(self, static_folder: str | Path, base_url: str, memory: dict[str, bytes]):
+        super().__init__(allowed_protocols=())  # nothing reaches urllib's openers
+        self.static_folder = Path(static_folder).resolve()
+        base = urlsplit(base_url)
+        self.origin = (base.scheme, base.netloc)
+        self.static_path = base.path.rstrip("/") + "/static/"
+        self.memory = memory
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith(f"{MEMORY_SCHEME}:"):
+            name = url.split(":", 1)[1]
+            if name not in self.memory:
+                raise RefusedURL(f"no such in-memory resource: {url}")
+            return URLFetcherResponse(url, self.memory[name], {"Content-Type": _type(name)})
+        if url.startswith("data:"):
+            return self._data(url)
+        parts = urlsplit(url)
+        if (parts.scheme, parts.netloc) == self.origin and parts.path.startswith(self.static_path):
+            path = (self.static_folder / unquote(parts.path[len(self.static_path) :])).resolve()
+            if path.is_relative_to(self.static_folder) and path.is_file():
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _type(path)})
+        raise RefusedURL(f"the PDF renderer fetches nothing from outside the app: {url}")
+
+    def _data(self, url: str) -> URLFetcherResponse:
+        header, _, payload = url[len("data:") :].partition(",")
+        media_type = header.split(";")[0] or "text/plain"
+        body = base64.b64decode(payload) if header.endswith(";base64") else unquote(payload)
+        return URLFetcherResponse(url, body, {"Content-Type": media_type})
+
+
+def _type(name) -> str:
+    return mimetypes.guess_type(str(name))[0] or "application/octet-stream"
+
+
+class PdfRenderer:
+    """Turns HTML into PDF with what can be made once: the font configuration and the parsed
+    print stylesheet, kept per thread, since Pango's objects must not be shared between
+    threads. One per app (in app.extensions), made on first use."""
+
+    def __init__(self, app: Flask):
+        self.base_url = app.config["BASE_URL"].rstrip("/") + "/"
+        self.static_folder = app.static_folder
+        self._per_thread = threading.local()
+
+    def fetcher(self, memory: dict[str, bytes] | None = None) -> LocalFetcher:
+        return LocalFetcher(self.static_folder, self.base_url, memory or {})
+
+    def _tools(self) -> tuple[FontConfiguration, CSS]:
+        tools = getattr(self._per_thread, "tools", None)
+        if tools is None:
+            fonts = FontConfiguration()
+            stylesheet = CSS(
+                string=(Path(self.static_folder) / PRINT_STYLESHEET).read_text(),
+                base_url=f"{self.base_url}static/{PRINT_STYLESHEET}",
+                url_fetcher=self.fetcher(),
+                font_config=fonts,
+            )
+            tools = self._per_thread.tools = (fonts, stylesheet)
+        return tools
+
+    def render(self, html: str, memory: dict[str, bytes] | None = None) -> bytes:
+        fonts, stylesheet = self._tools()
+        document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher(memory))
+        return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+
+
+def renderer() -> PdfRenderer:
+    found = current_app.extensions.get("centrale_pdf")
+    if found is None:
+        found = current_app.extensions["centrale_pdf"] = PdfRenderer(current_app)
+    return found
+
+
+def confirmation_pdf(booking: Booking, language: str | None = None) -> bytes:
+    """The booking's confirmation PDF: the kept one for its current version and language, or
+    a new one, rendered now and kept.
+
+    Keeping it writes a row. Called outside a writing transaction (a view, the outbox worker
+    before it records the sending), the row is committed in a short transaction of its own, as
+    `sweep_expired_holds` does; called inside one (`with transaction():`), it is added to that
+    transaction, and kept when the caller commits."""
+    language = language or booking.language
+    kept = _kept(booking.id, CONFIRMATION, booking.version, language)
+    if kept is not None:
+        return kept
+    content = render_confirmation(booking, language)
+    return _keep(booking, CONFIRMATION, language, content)
+
+
+def render_confirmation(booking: Booking, language: str | None = None) -> bytes:
+    """Render the confirmation PDF now, without keeping it (tests and benchmarks)."""
+    language = language or booking.language
+    html, memory = confirmation_html(booking, language)
+    return renderer().render(html, memory)
+
+
+def confirmation_html(booking: Booking, language: str | None = None) -> tuple[str, dict]:
+    """The confirmation's HTML and the images it refers to (memory:<name>)."""
+    language = language or booking.language
+    slot = booking.slot
+    programme = slot.programme
+    memory: dict[str, bytes] = {}
+    tickets = []
+    if booking.status is BookingStatus.confirmed:
+        for n, ticket in enumerate(booking.tickets, start=1):
+            url = ticket_url(ticket)
+            memory[f"qr-{n}.png"] = qr_png_for_print(qr_matrix(url))
+            tickets.append({"ticket": ticket, "url": url, "qr": f"{MEMORY_SCHEME}:qr-{n}.png"})
+    with force_locale(language):
+        html = render_template(
+            [f"pdf/{programme.kind}.html", "pdf/confirmation.html"],
+            booking=booking,
+            slot=slot,
+            programme=programme,
+            language=language,
+            title=programme.text("title", language),
+            when=when.slot_when(slot.starts_at, slot.ends_at, language),
+            cancel_until=when.moment_text(
+                when.cancel_deadline(slot.starts_at, programme.cancel_deadline_hours), language
+            ),
+            tickets=tickets,
+            manage_url=manage_url(booking),
+            museum_name=current_app.config["MUSEUM_NAME"],
+            museum_address=current_app.config["MUSEUM_ADDRESS"],
+        )
+    return html, memory
+
+
+def manage_url(booking: Booking) -> str:
+    """The booking's manage link, as the bookings blueprint routes it."""
+    from ..bookings.links import manage_url as link
+
+    return link(booking)
+
+
+def _keep(booking: Booking, kind: str, language: str, content: bytes) -> bytes:
+    booking_id, version = booking.id, booking.version
+    document = KeptDocument(
+        booking_id=booking_id, kind=kind, version=version, language=language, content=content
+    )
+    session = db.session()
+    if session.in_transaction() and session.connection().get_execution_options().get(
+        next(iter(WRITE))
+    ):
+        # Inside the caller's writing transaction: a savepoint, so that a clash with another
+        # host keeping the same document leaves the caller's work untouched.
+        try:
+            with session.begin_nested():
+                _replace(session, document)
+        except IntegrityError:
+            return _kept(booking_id, kind, version, language) or content
+        return content
+    try:
+        with transaction():
+            _replace(session, document)
+    except IntegrityError:
+        # Another host kept the same version meanwhile: serve the same bytes as it does.
+        return _kept(booking_id, kind, version, language) or content
+    return content
+
+
+def _replace(session, document: KeptDocument) -> None:
+    # Older versions are of no use any more: the booking has changed since.
+    session.execute(
+        delete(KeptDocument).where(
+            KeptDocument.booking_id == document.booking_id,
+            KeptDocument.kind == document.kind,
+            KeptDocument.version < document.version,
+        )
+    )
+    session.add(document)
+    session.flush()
+
+
+def _kept(booking_id: int, kind: str, version: int, language: str) -> bytes | None:
+    return db.session.scalar(
+        select(KeptDocument.content).where(
+            KeptDocument.booking_id == booking_id,
+            KeptDocument.kind == kind,
+            KeptDocument.version == version,
+            KeptDocument.language == language,
+        )
+    )
