@@ -67,6 +67,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .cli import register
 
     register(app)
+    if app.config["OUTBOX_THREAD"]:
+        # `make run`: each web process delivers the outbox; the claims keep a message sent once.
+        from .outbox.worker import start_thread
+
+        app.extensions["outbox_thread"] = start_thread(app)
     return app
 
 

@@ -1,4 +1,7 @@
-"""flask commands: users, expire-holds, seed-demo, demo-logins."""
+"""flask commands: users, expire-holds, send-mail, seed-demo, demo-logins."""
+
+import signal
+import threading
 
 import click
 from flask import Flask, current_app
@@ -12,6 +15,7 @@ from .extensions import db, transaction, utcnow
 def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(expire_holds_command)
+    app.cli.add_command(send_mail)
     from .demo import demo_logins, seed_demo
 
     app.cli.add_command(seed_demo)
@@ -50,3 +54,26 @@ def expire_holds_command():
         count = expire_holds(now=utcnow())
     current_app.logger.info("expire-holds: %s bookings expired", count)
     click.echo(f"{count} expired.")
+
+
+@click.command("send-mail", help="Deliver the queued emails that are due, then exit.")
+@click.option(
+    "--loop", is_flag=True, help="Keep delivering, every OUTBOX_POLL_SECONDS, until stopped."
+)
+def send_mail(loop: bool):
+    from .outbox.worker import deliver_due, run_forever
+
+    if not loop:
+        report = deliver_due()
+        click.echo(str(report))
+        if report.retrying or report.failed:
+            raise SystemExit(1)
+        return
+    stop = threading.Event()
+    # SIGTERM (systemd, docker stop) ends the loop after the message being sent, not in it.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo("Delivering emails; Ctrl-C or SIGTERM to stop.")
+    try:
+        run_forever(current_app._get_current_object(), stop=stop)
+    except KeyboardInterrupt:
+        stop.set()

@@ -37,3 +37,24 @@ class Defaults:
 
     # Logging: one line per request on stderr
     LOG_REQUESTS = True
+
+    # Email. Every email is first an OutboxMessage row (written with the booking change), then
+    # delivered by the outbox worker: `flask send-mail [--loop]`, or a thread in each web
+    # process when OUTBOX_THREAD is true (CENTRALE_OUTBOX_THREAD=true; off in tests and CLI).
+    MAIL_TRANSPORT = "file"  # "file": .eml files in MAIL_FILE_DIR; "smtp": the server below
+    MAIL_FILE_DIR = None  # None: instance/mail
+    MAIL_FROM = "Centrale dell'Acqua <prenotazioni@localhost>"
+    MAIL_REPLY_TO = ""  # where replies go, when not to MAIL_FROM
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25  # 587 with SMTP_STARTTLS, 465 with SMTP_SSL
+    SMTP_STARTTLS = False  # upgrade the connection with STARTTLS (port 587)
+    SMTP_SSL = False  # TLS from the first byte (port 465)
+    SMTP_USERNAME = ""  # empty: no login
+    SMTP_PASSWORD = ""  # set it in instance/config.py or CENTRALE_SMTP_PASSWORD, never here
+    SMTP_TIMEOUT = 20  # seconds for each network operation
+    OUTBOX_THREAD = False  # deliver from a background thread of the web process
+    OUTBOX_POLL_SECONDS = 5  # how often the thread or `send-mail --loop` looks for due mail
+    OUTBOX_MAX_ATTEMPTS = 10  # then the message is marked failed
+    OUTBOX_BACKOFF_SECONDS = 60  # wait after the first failure; doubled after each next one
+    OUTBOX_BACKOFF_MAX_SECONDS = 6 * 3600  # the longest wait between two attempts
+    OUTBOX_LEASE_SECONDS = 300  # a claimed message is left to its worker this long

@@ -1,0 +1,494 @@
+"""Emails: what each one says, in Italian and English, and the outbox that delivers them: once
+each, whatever the number of workers, later if the mail server is away, never for a change
+that was rolled back. A real SMTP server (aiosmtpd) runs inside the test process."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import re
+import socket
+import threading
+import time
+from datetime import timedelta
+from email import message_from_bytes, policy
+from html import unescape
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from centrale_booking.booking.engine import (
+    cancel_booking,
+    expire_holds,
+    request_booking,
+)
+from centrale_booking.booking.models import Booking, Unit, WaitlistMode
+from centrale_booking.booking.states import BookingStatus
+from centrale_booking.campus.models import Campus, Season
+from centrale_booking.extensions import db, transaction, utcnow
+from centrale_booking.outbox import queue_email
+from centrale_booking.outbox.models import OutboxMessage, OutboxStatus
+from centrale_booking.outbox.worker import backoff, claim_next, deliver_due, start_thread
+from tests.factories import a_contact, make_event, make_slot
+
+S, Q = BookingStatus, OutboxStatus
+
+
+def _ready(*modules: str) -> bool:
+    return all(
+        importlib.util.find_spec(f"centrale_booking.documents.{name}") is not None
+        for name in modules
+    )
+
+
+QR_READY = _ready("qr")
+DOCUMENTS_READY = _ready("pdf", "calendar", "qr")
+needs_documents = pytest.mark.skipif(
+    not DOCUMENTS_READY, reason="waits for documents/pdf.py, calendar.py and qr.py"
+)
+needs_qr = pytest.mark.skipif(not QR_READY, reason="waits for documents/qr.py")
+
+
+# --- a real SMTP server -------------------------------------------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self):
+        self.messages = []
+        self.refused_recipients: set[str] = set()
+        self.delay = 0.0  # seconds per message: lets two workers overlap
+        self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused_recipients:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
+
+
+class SMTPServer:
+    def __init__(self):
+        self.inbox = Inbox()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._controller = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp(app):
+    """A running SMTP server, and the app set to send through it."""
+    server = SMTPServer()
+    server.start()
+    app.config.update(
+        MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_TIMEOUT=5
+    )
+    yield server
+    server.stop()
+
+
+# --- bookings, and the messages they queue --------------------------------------------------
+
+
+def slot(capacity=10, **programme):
+    now = utcnow()
+    return make_slot(
+        capacity=capacity, programme=make_event(**programme), starts_at=now + timedelta(days=7)
+    )
+
+
+def book(on, quantity=1, *, language="it", confirm=True, now=None) -> Booking:
+    with transaction():
+        return request_booking(
+            on, quantity, a_contact(language=language), now=now or utcnow(), confirm=confirm
+        )
+
+
+def waitlisted(language="it") -> Booking:
+    """A booking whose only email is "waitlisted": no document needed to build it."""
+    return book(slot(capacity=0), language=language)
+
+
+def messages(kind=None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    return list(db.session.scalars(query.execution_options(populate_existing=True)))
+
+
+def later(**delta):
+    return utcnow() + timedelta(**delta)
+
+
+# --- what each email says -------------------------------------------------------------------
+
+
+@needs_documents
+def test_confirmed_booking_email_arrives_with_pdf_ics_and_qr(smtp):
+    booking = book(slot(), 2, language="it")
+
+    report = deliver_due(now=utcnow())
+
+    assert report.sent == [messages("confirmation")[0].id]
+    (email,) = smtp.inbox.to(booking.contact_email)
+    assert email["Subject"].startswith("Prenotazione confermata: ")
+    assert booking.reference in email["Subject"]
+    attachments = {part.get_content_type(): part for part in email.iter_attachments()}
+    assert attachments.keys() == {"application/pdf", "text/calendar"}
+    assert attachments["application/pdf"].get_content().startswith(b"%PDF")
+    assert attachments["application/pdf"].get_filename() == f"{booking.reference}.pdf"
+    assert b"BEGIN:VCALENDAR" in attachments["text/calendar"].get_content().encode()
+    # the QR code is inside the email, not fetched from anywhere
+    html = email.get_body(("html",))
+    qr = [part for part in email.walk() if part.get_content_type() == "image/png"]
+    assert len(qr) == len(booking.tickets) == 1
+    assert f'src="cid:{qr[0]["Content-ID"].strip("<>")}"' in html.get_content()
+    assert qr[0].get_content_disposition() == "inline"
+    assert messages()[0].status is Q.sent
+
+
+@needs_qr
+def test_reminder_shows_each_childs_qr_code_inline(smtp):
+    campus = Campus(
+        slug="estate",
+        title_it="Campus estivo",
+        title_en="Summer campus",
+        season=Season.summer,
+        published=True,
+        unit=Unit.children,
+        max_per_booking=3,
+    )
+    with transaction():
+        db.session.add(campus)
+    week = make_slot(programme=campus, starts_at=later(days=3))
+    booking = book(week, 2, language="it")
+    with transaction():
+        queue_email(booking, "reminder")
+
+    deliver_due(now=utcnow())
+
+    (email,) = [m for m in smtp.inbox.to(booking.contact_email) if "Promemoria" in m["Subject"]]
+    html = email.get_body(("html",)).get_content()
+    images = [part for part in email.walk() if part.get_content_type() == "image/png"]
+    assert len(images) == len(booking.tickets) == 2
+    for image, ticket in zip(images, booking.tickets, strict=True):
+        assert image.get_content_disposition() == "inline"
+        assert image.get_content().startswith(b"\x89PNG")
+        assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html
+        assert ticket.code in html
+    assert "http" not in " ".join(re.findall(r"<img[^>]*>", html))  # nothing remote
+    assert "Ogni bambino ha il proprio codice QR" in email.get_body(("plain",)).get_content()
+    assert "2 bambini" in html
+
+
+def _confirmation(language):
+    return book(slot(), language=language)
+
+
+def _waitlisted(language):
+    return waitlisted(language)
+
+
+def _offer(language):
+    full = slot(capacity=1, waitlist_mode=WaitlistMode.offer)
+    first = book(full)
+    waiting = book(full, language=language)
+    with transaction():
+        cancel_booking(first, now=utcnow())
+    return waiting
+
+
+def _reminder(language):
+    booking = book(slot(), language=language)
+    with transaction():
+        queue_email(booking, "reminder")
+    return booking
+
+
+def _cancellation(language):
+    booking = book(slot(capacity=0), language=language)  # waitlisted: no confirmation sent
+    with transaction():
+        cancel_booking(booking, now=utcnow())
+    return booking
+
+
+def _expired(language):
+    booking = book(slot(), language=language, confirm=False)
+    with transaction():
+        expire_holds(now=later(hours=1))
+    return booking
+
+
+# kind: (how to get one, (Italian subject start, a line), (English subject start, a line))
+KINDS = {
+    "confirmation": (
+        _confirmation,
+        ("Prenotazione confermata: ", "Mostra il codice QR all'ingresso"),
+        ("Booking confirmed: ", "Show the QR code at the entrance"),
+    ),
+    "waitlisted": (
+        _waitlisted,
+        ("Lista d'attesa: ", "Non è ancora una prenotazione: non presentarti senza una conferma."),
+        ("Waiting list: ", "It is not a booking yet: please do not come without a confirmation."),
+    ),
+    "offer": (
+        _offer,
+        ("Posti liberi per ", "Si sono liberati dei posti e li teniamo per te fino a "),
+        ("Places available for ", "Places have freed up and we are holding them for you until "),
+    ),
+    "reminder": (
+        _reminder,
+        ("Promemoria: ", "Ti ricordiamo la tua prenotazione"),
+        ("Reminder: ", "A reminder of your booking"),
+    ),
+    "cancellation": (
+        _cancellation,
+        ("Prenotazione annullata: ", "La tua prenotazione è stata annullata."),
+        ("Booking cancelled: ", "Your booking has been cancelled."),
+    ),
+    "expired": (
+        _expired,
+        ("Prenotazione scaduta: ", "La prenotazione non è stata completata in tempo"),
+        ("Booking expired: ", "The booking was not completed in time"),
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_email_speaks_the_language_of_its_booking(smtp, kind, language):
+    make, italian, english = KINDS[kind]
+    if kind == "confirmation" and not DOCUMENTS_READY:
+        pytest.skip("waits for documents/pdf.py, calendar.py and qr.py")
+    if kind == "reminder" and not QR_READY:
+        pytest.skip("waits for documents/qr.py")
+    booking = make(language)
+
+    deliver_due(now=utcnow())
+
+    received = {m["Subject"]: m for m in smtp.inbox.to(booking.contact_email)}
+    subject_start, line = italian if language == "it" else english
+    (subject,) = [s for s in received if s.startswith(subject_start)]
+    email = received[subject]
+    assert booking.reference in subject
+    assert email["Content-Language"] == language
+    text = email.get_body(("plain",)).get_content()
+    html = email.get_body(("html",)).get_content()
+    assert line in text
+    assert line in unescape(html)
+    if kind in ("cancellation", "expired"):
+        assert "http://booking.test/" in text  # where to book again
+    else:
+        assert booking.manage_token in text  # the way to see, confirm, change or cancel it
+    assert f'<html lang="{language}"' in html
+
+
+def test_offer_email_gives_the_deadline_in_the_museum_time_zone(smtp):
+    booking = _offer("it")
+    deadline = booking.offer_expires_at
+
+    deliver_due(now=utcnow())
+
+    (email,) = [m for m in smtp.inbox.to(booking.contact_email) if "Posti liberi" in m["Subject"]]
+    from centrale_booking.documents.when import clock, day
+
+    assert f"{day(deadline, 'it')}, {clock(deadline, 'it')}" in email["Subject"]
+
+
+def test_offer_that_lapsed_before_it_could_be_sent_is_not_sent(smtp):
+    booking = _offer("en")
+    with transaction():
+        expire_holds(now=later(days=2))
+
+    report = deliver_due(now=later(days=2))
+
+    (offer,) = messages("offer")
+    assert offer.status is Q.skipped and report.skipped == [offer.id]
+    subjects = [m["Subject"] for m in smtp.inbox.to(booking.contact_email)]
+    assert not [s for s in subjects if s.startswith("Places available")]
+    assert [s for s in subjects if s.startswith("Booking expired")]
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+
+def test_with_the_server_down_the_booking_succeeds_and_its_email_arrives_later(smtp):
+    smtp.stop()
+    booking = waitlisted()
+    assert db.session.get(Booking, booking.id).status is S.waitlisted  # committed
+    t0 = utcnow()
+
+    report = deliver_due(now=t0)
+
+    (message,) = messages()
+    assert report.retrying == [message.id]
+    assert message.status is Q.queued and message.attempts == 1
+    assert message.next_attempt_at == t0 + backoff(1) == t0 + timedelta(seconds=60)
+    assert "cannot reach" in message.last_error
+    assert message.claimed_until is None
+
+    smtp.start()
+    assert deliver_due(now=t0 + timedelta(seconds=59)).handled == 0  # not due yet
+    report = deliver_due(now=t0 + timedelta(seconds=61))
+
+    assert report.sent == [message.id]
+    (message,) = messages()
+    assert message.status is Q.sent and message.attempts == 2 and message.last_error == ""
+    assert len(smtp.inbox.to(booking.contact_email)) == 1
+
+
+def test_backoff_doubles_up_to_its_ceiling(app):
+    app.config.update(OUTBOX_BACKOFF_SECONDS=60, OUTBOX_BACKOFF_MAX_SECONDS=3600)
+    waits = [backoff(n).total_seconds() for n in range(1, 9)]
+    assert waits == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+def test_message_past_the_last_attempt_is_marked_failed(smtp, app):
+    app.config.update(OUTBOX_MAX_ATTEMPTS=3, OUTBOX_BACKOFF_SECONDS=10)
+    smtp.stop()
+    waitlisted()
+    moment = utcnow()
+    for attempt in range(1, 4):
+        deliver_due(now=moment)
+        (message,) = messages()
+        assert message.attempts == attempt
+        moment = message.next_attempt_at
+
+    assert message.status is Q.failed
+    assert "cannot reach" in message.last_error
+    smtp.start()
+    assert deliver_due(now=later(days=1)).handled == 0  # given up: never sent
+    assert smtp.inbox.messages == []
+
+
+def test_recipient_refused_for_good_fails_at_once_and_the_next_message_goes(smtp):
+    refused, accepted = waitlisted(), waitlisted()
+    smtp.inbox.refused_recipients.add(refused.contact_email)
+
+    report = deliver_due(now=utcnow())
+
+    first, second = messages()
+    assert report.failed == [first.id] and report.sent == [second.id]
+    assert first.status is Q.failed and first.attempts == 1 and "550" in first.last_error
+    assert len(smtp.inbox.to(accepted.contact_email)) == 1
+
+
+def test_two_workers_at_once_deliver_each_message_exactly_once(smtp, app):
+    bookings = [waitlisted() for _ in range(20)]
+    smtp.inbox.delay = 0.005  # both workers are sending at the same time
+    start = threading.Barrier(2)
+    reports, errors = {}, []
+
+    def work(name):
+        try:
+            with app.app_context():
+                start.wait()
+                reports[name] = deliver_due(now=utcnow(), worker=name)
+        except Exception as exc:  # reported below; a thread's exception is otherwise lost
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(f"worker-{n}",)) for n in (1, 2)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=60)
+
+    assert errors == []
+    sent = reports["worker-1"].sent + reports["worker-2"].sent
+    assert sorted(sent) == [m.id for m in messages()]  # each once, none left
+    assert len(smtp.inbox.messages) == 20
+    assert len({m["Message-ID"] for m in smtp.inbox.messages}) == 20
+    for booking in bookings:
+        assert len(smtp.inbox.to(booking.contact_email)) == 1
+    assert {m.status for m in messages()} == {Q.sent}
+
+
+def test_a_claimed_message_waits_for_its_lease_then_another_worker_takes_it(smtp, app):
+    waitlisted()
+    t0 = utcnow()
+    assert claim_next("a worker that dies", now=t0) is not None
+
+    assert deliver_due(now=t0 + timedelta(seconds=1)).handled == 0
+    lease = timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"])
+    report = deliver_due(now=t0 + lease + timedelta(seconds=1), worker="another")
+
+    assert len(report.sent) == 1 and len(smtp.inbox.messages) == 1
+    assert messages()[0].claimed_by == "another"
+
+
+def test_a_booking_rolled_back_leaves_no_message(smtp):
+    full = slot(capacity=0)
+    with pytest.raises(RuntimeError), transaction():
+        request_booking(full, 1, a_contact(), now=utcnow())
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+        raise RuntimeError("something after the booking failed")
+
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert deliver_due(now=utcnow()).handled == 0
+    assert smtp.inbox.messages == []
+
+
+def test_file_transport_writes_a_readable_eml(app, tmp_path):
+    app.config.update(MAIL_TRANSPORT="file", MAIL_FILE_DIR=str(tmp_path))
+    booking = waitlisted(language="en")
+
+    deliver_due(now=utcnow())
+
+    (path,) = tmp_path.iterdir()  # and no half-written file beside it
+    assert path.suffix == ".eml"
+    email = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert email["To"] == f"{booking.contact_name} <{booking.contact_email}>"
+    assert email["Subject"].startswith("Waiting list: ")
+    assert booking.reference in email.get_body(("plain",)).get_content()
+    assert "<h1" in email.get_body(("html",)).get_content()
+    assert messages()[0].status is Q.sent
+
+
+def test_send_mail_command_delivers_what_is_due(smtp, runner):
+    waitlisted()
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "1 sent" in result.output
+    assert len(smtp.inbox.messages) == 1
+
+
+def test_the_background_thread_delivers(smtp, app):
+    app.config["OUTBOX_POLL_SECONDS"] = 0.05
+    booking = waitlisted()
+    thread = start_thread(app)
+    try:
+        deadline = time.monotonic() + 10
+        while not smtp.inbox.to(booking.contact_email) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        thread.stop(timeout=10)
+    assert not thread.is_alive()
+    assert len(smtp.inbox.to(booking.contact_email)) == 1
+
+
+def test_no_thread_unless_configured(app):
+    assert "outbox_thread" not in app.extensions
+    assert not [t for t in threading.enumerate() if t.name == "outbox"]
