@@ -52,12 +52,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .bookings.views import bp as bookings_bp
     from .documents.views import bp as documents_bp
+    from .events.views import bp as events_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(bookings_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(events_bp)
     app.register_blueprint(documents_bp)
 
     i18n.init_app(app)

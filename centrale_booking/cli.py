@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from .auth.models import Role, StaffUser
 from .booking.engine import expire_holds
+from .booking.reminders import queue_reminders
 from .extensions import db, transaction, utcnow
 
 
@@ -16,6 +17,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(expire_holds_command)
     app.cli.add_command(send_mail)
+    app.cli.add_command(send_reminders_command)
     from .demo import demo_logins, seed_demo
 
     app.cli.add_command(seed_demo)
@@ -54,6 +56,15 @@ def expire_holds_command():
         count = expire_holds(now=utcnow())
     current_app.logger.info("expire-holds: %s bookings expired", count)
     click.echo(f"{count} expired.")
+
+
+@click.command(
+    "send-reminders", help="Queue the reminders for tomorrow's bookings (safe to rerun)."
+)
+def send_reminders_command():
+    with transaction():
+        count = queue_reminders(now=utcnow())
+    click.echo(f"{count} reminders queued.")
 
 
 @click.command("send-mail", help="Deliver the queued emails that are due, then exit.")

@@ -19,6 +19,9 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a writer waits for SQLite's write lock per try
     SQLITE_BEGIN_RETRIES = 5  # tries of BEGIN IMMEDIATE before the request fails cleanly
 
+    # Public event registration form: per client address
+    EVENT_BOOKING_RATE_LIMIT = "20 per minute"
+
     # Language
     LANGUAGES = ("it", "en")
     BABEL_DEFAULT_LOCALE = "it"

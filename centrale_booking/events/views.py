@@ -1,0 +1,209 @@
+"""The public #InCentrale pages: the list (with filters and a month view), an event's page and
+its registration form."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import get_day_names
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from ..booking.errors import BookingError
+from ..booking.models import Slot
+from ..bookings.links import manage_path
+from ..extensions import db, limiter, transaction, utcnow
+from ..i18n import current_language
+from .forms import EventRegistrationForm
+from .models import Category, Event, EventFormat
+from .rules import registration_state
+from .service import Registration, register
+
+bp = Blueprint("events", __name__, url_prefix="/eventi")
+
+CATEGORY_LABELS = {
+    Category.talk: _l("Talk"),
+    Category.concert: _l("Concert"),
+    Category.screening: _l("Screening"),
+    Category.workshop: _l("Workshop"),
+}
+FORMAT_LABELS = {
+    EventFormat.in_person: _l("In person"),
+    EventFormat.streaming: _l("Live stream only"),
+    EventFormat.both: _l("In person and live stream"),
+}
+
+
+@bp.app_context_processor
+def _event_labels():
+    # Any page may show an event card (the home page does).
+    return {
+        "category_labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
+        "format_labels": {f.value: label for f, label in FORMAT_LABELS.items()},
+    }
+
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def _published_events():
+    return (
+        select(Event)
+        .join(Event.slots)
+        .options(contains_eager(Event.slots))
+        .where(Event.published.is_(True))
+        .order_by(Slot.starts_at)
+    )
+
+
+def _month_bounds(month: date) -> tuple[datetime, datetime]:
+    first = datetime.combine(month.replace(day=1), time(0), tzinfo=ROME)
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first, datetime.combine(following, time(0), tzinfo=ROME)
+
+
+def _parse_month(value: str | None) -> date | None:
+    try:
+        return datetime.strptime(value, "%Y-%m").date() if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+def index():
+    now = utcnow()
+    filters = {
+        "mese": request.args.get("mese", ""),
+        "categoria": request.args.get("categoria", ""),
+        "formato": request.args.get("formato", ""),
+        "posti": request.args.get("posti", ""),
+    }
+    month = _parse_month(filters["mese"])
+    query = _published_events()
+    if month:
+        start, end = _month_bounds(month)
+        query = query.where(Slot.starts_at >= start, Slot.starts_at < end)
+    else:
+        query = query.where(Slot.ends_at > now)
+    if filters["categoria"] in Category.__members__:
+        query = query.where(Event.category == Category(filters["categoria"]))
+    if filters["formato"] in EventFormat.__members__:
+        query = query.where(Event.format == EventFormat(filters["formato"]))
+    if filters["posti"]:
+        query = query.where(Slot.cancelled_at.is_(None), Slot.taken < Slot.capacity)
+    events = db.session.scalars(query).unique().all()
+    listed = [(event, registration_state(event, now)) for event in events]
+    view = "mese" if request.args.get("vista") == "mese" else "elenco"
+    shown_month = month or now.astimezone(ROME).date().replace(day=1)
+    return render_template(
+        "events/index.html",
+        listed=listed,
+        filters=filters,
+        view=view,
+        weeks=_month_grid(shown_month, listed) if view == "mese" else None,
+        weekday_names=[get_day_names("abbreviated", locale=get_locale())[d] for d in range(7)],
+        shown_month=shown_month,
+        previous_month=(shown_month - timedelta(days=1)).replace(day=1),
+        next_month=(shown_month + timedelta(days=32)).replace(day=1),
+        months=_upcoming_months(now),
+        categories=list(Category),
+        formats=list(EventFormat),
+    )
+
+
+def _month_grid(month: date, listed):
+    """Weeks of the month, Monday first, each day with its events (None outside the month)."""
+    by_day: dict[date, list] = {}
+    for event, state in listed:
+        day = event.slot.starts_at.astimezone(ROME).date()
+        by_day.setdefault(day, []).append((event, state))
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    return [
+        [(day, by_day.get(day, [])) if day.month == month.month else (None, []) for day in week]
+        for week in weeks
+    ]
+
+
+def _upcoming_months(now: datetime) -> list[date]:
+    first = now.astimezone(ROME).date().replace(day=1)
+    months = [first]
+    for _n in range(8):
+        months.append((months[-1] + timedelta(days=32)).replace(day=1))
+    return months
+
+
+def _event_or_404(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None or not event.published or not event.slots:
+        abort(404)
+    return event
+
+
+@bp.route("/<int:event_id>")
+def show(event_id: int):
+    event = _event_or_404(event_id)
+    form = _registration_form(event)
+    return _event_page(event, form)
+
+
+def _registration_form(event: Event) -> EventRegistrationForm:
+    form = EventRegistrationForm()
+    form.limit_seats(1 if event.streaming_only else event.slot.booking_limit)
+    return form
+
+
+def _event_page(event: Event, form: EventRegistrationForm, status: int = 200):
+    return (
+        render_template(
+            "events/show.html",
+            event=event,
+            slot=event.slot,
+            state=registration_state(event, utcnow()),
+            form=form,
+        ),
+        status,
+    )
+
+
+def _booking_limit() -> str:
+    return current_app.config["EVENT_BOOKING_RATE_LIMIT"]
+
+
+@bp.route("/<int:event_id>/prenota", methods=["GET", "POST"])
+@limiter.limit(_booking_limit, methods=["POST"])
+def book(event_id: int):
+    event = _event_or_404(event_id)
+    if request.method == "GET":
+        return redirect(f"/eventi/{event.id}#prenota", 303)
+    form = _registration_form(event)
+    if not form.validate_on_submit():
+        return _event_page(event, form, 422)
+    registration = Registration(
+        name=form.name.data,
+        email=form.email.data,
+        seats=1 if event.streaming_only else form.seats.data,
+        language=current_language(),
+        newsletter_consent=form.newsletter_consent.data,
+    )
+    try:
+        with transaction():
+            booking = register(event, registration, now=utcnow())
+    except BookingError as refused:
+        form.form_errors.append(str(refused.message))
+        return _event_page(event, form, refused.status)
+    if event.streaming_only:
+        flash(_("Done: we will email you the live stream link before the start."), "success")
+    elif booking.status.value == "waitlisted":
+        flash(
+            _("You are on the waiting list. If seats free up we confirm them and email you."),
+            "info",
+        )
+    else:
+        flash(_("Booked! Your ticket is below, and we have emailed it to you."), "success")
+    return redirect(manage_path(booking), 303)
