@@ -229,6 +229,23 @@ def test_kept_inside_the_callers_transaction_when_called_in_one(app):
     assert db.session.scalar(select(KeptDocument.content)) == content
 
 
+def test_a_pdf_kept_meanwhile_by_another_host_wins(app, monkeypatch):
+    booking = book(make_slot())
+    theirs = confirmation_pdf(booking)
+    # This host looked before the other one had kept its copy, then rendered its own.
+    real_kept, looks = pdf_module._kept, []
+
+    def kept_after_the_first_look(*args):
+        looks.append(args)
+        return None if len(looks) == 1 else real_kept(*args)
+
+    monkeypatch.setattr(pdf_module, "_kept", kept_after_the_first_look)
+    monkeypatch.setattr(pdf_module, "render_confirmation", lambda *a, **k: b"%PDF-ours")
+    assert confirmation_pdf(booking) == theirs  # the clash is no error: the kept one is served
+    assert len(looks) == 2
+    assert db.session.scalar(select(KeptDocument.content)) == theirs
+
+
 def test_another_language_is_kept_beside(app):
     booking = book(make_slot(), language="en")
     english = confirmation_pdf(booking)
