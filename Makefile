@@ -12,8 +12,9 @@ export FLASK_APP := centrale_booking
 
 run: install migrate seed
 	@$(BIN)/flask demo-logins
-	@echo "Centrale Booking: http://$(HOST):$(PORT)/"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+	@echo "Centrale Booking: http://$(HOST):$(PORT)/  (emails are written to instance/mail/)"
+	CENTRALE_OUTBOX_THREAD=true CENTRALE_BASE_URL=http://$(HOST):$(PORT) \
+		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		--access-logfile /dev/null "centrale_booking:create_app()"
 
 test: install
