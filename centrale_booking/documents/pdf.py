@@ -197,24 +197,25 @@ def _keep(booking: Booking, kind: str, language: str, content: bytes) -> bytes:
         booking_id=booking_id, kind=kind, version=version, language=language, content=content
     )
     session = db.session()
-    if session.in_transaction() and session.connection().get_execution_options().get(
-        next(iter(WRITE))
-    ):
-        # Inside the caller's writing transaction: a savepoint, so that a clash with another
-        # host keeping the same document leaves the caller's work untouched.
-        try:
-            with session.begin_nested():
-                _replace(session, document)
-        except IntegrityError:
-            return _kept(booking_id, kind, version, language) or content
-        return content
+    # Inside the caller's writing transaction: a savepoint in it (kept when the caller
+    # commits), so that a clash leaves the caller's work untouched. Otherwise: a short
+    # transaction of its own.
+    block = session.begin_nested if _writing(session) else transaction
     try:
-        with transaction():
+        with block():
             _replace(session, document)
     except IntegrityError:
-        # Another host kept the same version meanwhile: serve the same bytes as it does.
+        # Another host kept the same version meanwhile: serve the bytes it serves.
         return _kept(booking_id, kind, version, language) or content
     return content
+
+
+def _writing(session) -> bool:
+    """Whether the session is inside a writing transaction (extensions.transaction)."""
+    if not session.in_transaction():
+        return False
+    options = session.connection().get_execution_options()
+    return all(options.get(key) == value for key, value in WRITE.items())
 
 
 def _replace(session, document: KeptDocument) -> None:
