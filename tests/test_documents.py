@@ -379,6 +379,8 @@ def test_events_feed_holds_the_upcoming_and_the_last_30_days(app):
     assert set(by_summary) == {"recent", "upcoming", "called off"}
     assert str(by_summary["called off"]["status"]) == "CANCELLED"
     assert str(by_summary["upcoming"]["uid"]) == f"slot-{shown['upcoming'].id}@booking.test"
+    event_id = shown["upcoming"].programme.id
+    assert str(by_summary["upcoming"]["url"]) == f"http://booking.test/eventi/{event_id}"
     assert event_ics(shown["upcoming"].programme).count(b"BEGIN:VEVENT") == 1
 
 

@@ -111,6 +111,8 @@ def _public_events(event, language: str, since: datetime | None = None) -> list[
             if event.stream_url:
                 lines.append(_("Live stream: %(url)s", url=event.stream_url))
             component.add("description", "\n\n".join(line for line in lines if line))
+            # the event's page (events blueprint), where it is booked
+            component.add("url", f"{current_app.config['BASE_URL'].rstrip('/')}/eventi/{event.id}")
             components.append(component)
     return components
 
