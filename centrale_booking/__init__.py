@@ -50,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     limiter.init_app(app)
 
+    from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .bookings.views import bp as bookings_bp
@@ -59,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(events_bp)

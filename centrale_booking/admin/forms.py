@@ -1,0 +1,482 @@
+"""The back office's event forms: one event, a weekly series, and the buttons that only say
+yes. Times are typed as the museum's clocks show them (Europe/Rome) and become aware datetimes
+here, where a time the clocks skip or show twice can still be refused next to its field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from babel.dates import get_day_names
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from ..events.models import Category, Event, EventFormat
+from .events import (
+    EVENT_FIELDS,
+    MAX_SERIES,
+    LocalTimeError,
+    SeriesPlan,
+    local,
+    museum_time,
+    plan_series,
+)
+from .labels import CATEGORY_LABELS, FORMAT_LABELS
+
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
+LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+IMAGE_PATH = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._/-]*\.(jpe?g|png|webp|avif|svg)$", re.I)
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def image_path(value):
+    """What people paste: /static/img/a.jpg, static/img/a.jpg or img/a.jpg mean the same."""
+    value = strip(value) or ""
+    value = value.lstrip("/")
+    return value.removeprefix("static/")
+
+
+def at_most(maximum: int) -> Length:
+    return Length(max=maximum, message=_l("At most %(max)d characters, please."))
+
+
+class HttpsLink:
+    """A full https:// link, or nothing (the field is optional)."""
+
+    def __init__(self, message=None):
+        self.message = message or _l("Please enter a full link that starts with https://.")
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        try:
+            parts = urlsplit(field.data)
+        except ValueError:
+            raise ValidationError(self.message) from None
+        if parts.scheme != "https" or not parts.hostname or re.search(r"\s", field.data):
+            raise ValidationError(self.message)
+
+
+def image_under_static(form, field):
+    if field.data and (not IMAGE_PATH.match(field.data) or ".." in field.data.split("/")):
+        raise ValidationError(
+            _l("A jpg, png, webp, avif or svg picture under static/, such as img/eventi/a.jpg.")
+        )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only says yes (publish, cancel): the CSRF token is its content."""
+
+
+class EventFieldsForm(FlaskForm):
+    """What every event has, whether made alone or in a series: texts, format, place, hours,
+    seats and rules. The day (or days) and the booking window are the subclasses'."""
+
+    title_it = StringField(
+        _l("Title in Italian"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please give the event a title in Italian.")), at_most(200)],
+    )
+    title_en = StringField(
+        _l("Title in English"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please give the event a title in English.")), at_most(200)],
+    )
+    summary_it = TextAreaField(
+        _l("Summary in Italian"),
+        filters=[strip],
+        validators=[at_most(500)],
+        description=_l("One or two sentences, shown in the calendar."),
+        render_kw={"rows": 2},
+    )
+    summary_en = TextAreaField(
+        _l("Summary in English"),
+        filters=[strip],
+        validators=[at_most(500)],
+        description=_l("If empty, the Italian summary is shown."),
+        render_kw={"rows": 2},
+    )
+    description_it = TextAreaField(
+        _l("Description in Italian"),
+        filters=[strip],
+        validators=[at_most(10000)],
+        render_kw={"rows": 6},
+    )
+    description_en = TextAreaField(
+        _l("Description in English"),
+        filters=[strip],
+        validators=[at_most(10000)],
+        description=_l("If empty, the Italian description is shown."),
+        render_kw={"rows": 6},
+    )
+    category = SelectField(
+        _l("Category"),
+        choices=[SelectChoice("", _l("Choose a category"))]
+        + [SelectChoice(c.value, CATEGORY_LABELS[c]) for c in Category],
+        validators=[InputRequired(_l("Please choose a category."))],
+    )
+    format = SelectField(
+        _l("Format"),
+        choices=[SelectChoice("", _l("Choose how people take part"))]
+        + [SelectChoice(f.value, FORMAT_LABELS[f]) for f in EventFormat],
+        validators=[InputRequired(_l("Please choose how people take part."))],
+    )
+    room = StringField(
+        _l("Room"),
+        filters=[strip],
+        validators=[at_most(120)],
+        description=_l("Such as Sala delle pompe. Not needed for a streaming-only event."),
+    )
+    speakers = TextAreaField(
+        _l("Speakers"), filters=[strip], validators=[at_most(2000)], render_kw={"rows": 2}
+    )
+    partners = TextAreaField(
+        _l("Partners"), filters=[strip], validators=[at_most(2000)], render_kw={"rows": 2}
+    )
+    stream_url = URLField(
+        _l("Live stream link"),
+        filters=[strip],
+        validators=[at_most(500), HttpsLink()],
+        description=_l("Starts with https://. It can be added later."),
+    )
+    replay_url = URLField(
+        _l("Replay link"),
+        filters=[strip],
+        validators=[at_most(500), HttpsLink()],
+        description=_l("The recording, once it is online. Starts with https://."),
+    )
+    image = StringField(
+        _l("Image"),
+        filters=[image_path],
+        validators=[at_most(300), image_under_static],
+        description=_l("A path under static/, such as img/eventi/concerto.jpg."),
+    )
+    image_alt_it = StringField(
+        _l("Image description in Italian"),
+        filters=[strip],
+        validators=[at_most(300)],
+        description=_l("What the picture shows, for people who cannot see it."),
+    )
+    image_alt_en = StringField(
+        _l("Image description in English"), filters=[strip], validators=[at_most(300)]
+    )
+    start_time = TimeField(
+        _l("Starts at"),
+        format=TIME_FORMATS,
+        invalid_value_message=_l("Please enter a time such as 18:30."),
+        validators=[InputRequired(_l("At what time does it start?"))],
+    )
+    end_time = TimeField(
+        _l("Ends at"),
+        format=TIME_FORMATS,
+        invalid_value_message=_l("Please enter a time such as 20:00."),
+        validators=[InputRequired(_l("At what time does it end?"))],
+    )
+    capacity = IntegerField(
+        _l("Seats"),
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[
+            InputRequired(_l("How many seats are there?")),
+            NumberRange(1, 5000, _l("Between %(min)s and %(max)s seats.")),
+        ],
+    )
+    max_per_booking = IntegerField(
+        _l("Most seats in one booking"),
+        default=4,
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[
+            InputRequired(_l("How many seats may one person book?")),
+            NumberRange(1, 50, _l("Between %(min)s and %(max)s seats.")),
+        ],
+    )
+    cancel_deadline_hours = IntegerField(
+        _l("Online cancellation closes (hours before the start)"),
+        default=2,
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[
+            InputRequired(_l("How many hours before the start?")),
+            NumberRange(0, 720, _l("Between %(min)s and %(max)s hours.")),
+        ],
+        description=_l("0: until the event starts. Staff can always cancel a booking."),
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._check_together() and valid
+
+    def _check_together(self) -> bool:
+        """The rules between fields, each message next to the field to change."""
+        ok = True
+        if self.format.data in (EventFormat.in_person, EventFormat.both) and not self.room.data:
+            self.room.errors.append(_("Please say in which room: the event is in person."))
+            ok = False
+        if self.image.data and not self.image_alt_it.data:
+            self.image_alt_it.errors.append(
+                _("Please describe the image for people who cannot see it.")
+            )
+            ok = False
+        seats, most = self.capacity.data, self.max_per_booking.data
+        if seats and most and not self.capacity.errors and most > seats:
+            self.max_per_booking.errors.append(
+                _("At most the seats of the event (%(seats)s).", seats=seats)
+            )
+            ok = False
+        return ok
+
+    def _local_time(self, field, day: date, clock) -> datetime | None:
+        """The moment the museum's clocks show `clock` on `day`, or None with the reason
+        next to the field."""
+        try:
+            return museum_time(day, clock)
+        except LocalTimeError as exc:
+            when = day.strftime("%d/%m/%Y")
+            if exc.kind == "skipped":
+                message = _(
+                    "On %(day)s the clocks go forward and %(time)s does not exist. "
+                    "Please choose another time.",
+                    day=when,
+                    time=clock.strftime("%H:%M"),
+                )
+            else:
+                message = _(
+                    "On %(day)s the clocks go back and %(time)s happens twice. "
+                    "Please choose another time.",
+                    day=when,
+                    time=clock.strftime("%H:%M"),
+                )
+            field.errors.append(message)
+            return None
+
+    def _hours_on(self, day: date) -> tuple[datetime, datetime] | None:
+        if self.start_time.data is None or self.end_time.data is None:
+            return None
+        starts = self._local_time(self.start_time, day, self.start_time.data)
+        ends = self._local_time(self.end_time, day, self.end_time.data)
+        if starts is None or ends is None:
+            return None
+        if ends <= starts:
+            self.end_time.errors.append(_("The event must end after it starts."))
+            return None
+        return starts, ends
+
+    def settings(self) -> dict:
+        """The fields of the Event itself, as the service takes them."""
+        values = {name: self[name].data for name in EVENT_FIELDS}
+        values["category"] = Category(values["category"])
+        values["format"] = EventFormat(values["format"])
+        return values
+
+
+class EventForm(EventFieldsForm):
+    """One event: its day, and when booking opens and closes."""
+
+    starts_on = DateField(
+        _l("Date"),
+        invalid_value_message=_l("Please enter a date such as 31/12/2027."),
+        validators=[InputRequired(_l("On which day?"))],
+    )
+    opens_at = DateTimeLocalField(
+        _l("Booking opens"),
+        format=LOCAL_DATETIME_FORMATS,
+        invalid_value_message=_l("Please enter a date and a time."),
+        validators=[Optional()],
+        description=_l("Empty: as soon as the event is published."),
+    )
+    closes_at = DateTimeLocalField(
+        _l("Booking closes"),
+        format=LOCAL_DATETIME_FORMATS,
+        invalid_value_message=_l("Please enter a date and a time."),
+        validators=[Optional()],
+        description=_l("Empty: when the event starts."),
+    )
+
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    opens_at_utc: datetime | None = None
+    closes_at_utc: datetime | None = None
+
+    @classmethod
+    def for_event(cls, event: Event) -> EventForm:
+        slot = event.slot
+        data = {name: getattr(event, name) for name in EVENT_FIELDS}
+        data["category"] = event.category.value
+        data["format"] = event.format.value
+        starts, ends = local(slot.starts_at), local(slot.ends_at)
+        data.update(
+            starts_on=starts.date(),
+            start_time=starts.time(),
+            end_time=ends.time(),
+            capacity=slot.capacity,
+            opens_at=local(slot.opens_at).replace(tzinfo=None) if slot.opens_at else None,
+            closes_at=local(slot.closes_at).replace(tzinfo=None) if slot.closes_at else None,
+        )
+        return cls(data=data)
+
+    def _check_together(self) -> bool:
+        ok = super()._check_together()
+        if self.starts_on.data is None:
+            return False
+        hours = self._hours_on(self.starts_on.data)
+        if hours is None:
+            return False
+        self.starts_at, self.ends_at = hours
+        if self.opens_at.data is not None:
+            self.opens_at_utc = self._local_time(
+                self.opens_at, self.opens_at.data.date(), self.opens_at.data.time()
+            )
+            ok = ok and self.opens_at_utc is not None
+        if self.closes_at.data is not None:
+            self.closes_at_utc = self._local_time(
+                self.closes_at, self.closes_at.data.date(), self.closes_at.data.time()
+            )
+            ok = ok and self.closes_at_utc is not None
+        opens, closes = self.opens_at_utc, self.closes_at_utc
+        if opens and opens >= self.starts_at:
+            self.opens_at.errors.append(_("Booking must open before the event starts."))
+            ok = False
+        if closes and closes > self.ends_at:
+            self.closes_at.errors.append(_("Booking must close by the end of the event."))
+            ok = False
+        if opens and closes and closes <= opens:
+            self.closes_at.errors.append(_("Booking must close after it opens."))
+            ok = False
+        return ok
+
+    def slot_values(self) -> dict:
+        return {
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+            "opens_at": self.opens_at_utc,
+            "closes_at": self.closes_at_utc,
+        }
+
+
+class NewEventForm(EventForm):
+    publish = BooleanField(_l("Publish at once"), description=_l("Otherwise it stays a draft."))
+
+
+SKIP_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y")
+
+
+def _read_day(text: str) -> date | None:
+    for pattern in SKIP_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+class SeriesForm(EventFieldsForm):
+    """The same event every week on one weekday, from a first to a last day, minus the days
+    to skip: one event per date, created together after a preview."""
+
+    weekday = SelectField(_l("Every"), coerce=int, default=3)
+    first_day = DateField(
+        _l("From"),
+        invalid_value_message=_l("Please enter a date such as 31/12/2027."),
+        validators=[InputRequired(_l("From which day?"))],
+    )
+    last_day = DateField(
+        _l("Until"),
+        invalid_value_message=_l("Please enter a date such as 31/12/2027."),
+        validators=[InputRequired(_l("Until which day?"))],
+    )
+    skip = TextAreaField(
+        _l("Days to skip"),
+        filters=[strip],
+        description=_l("Holidays and closures, as 01/04/2027, separated by commas or lines."),
+        render_kw={"rows": 3},
+    )
+    publish = BooleanField(
+        _l("Publish them at once"), description=_l("Otherwise they stay drafts.")
+    )
+    planned = HiddenField()  # the dates shown in the preview, checked again on creation
+
+    plan: SeriesPlan | None = None
+    skip_days: list[date]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = get_day_names("wide", locale=str(get_locale() or "it"))
+        self.weekday.choices = [SelectChoice(n, names[n].capitalize()) for n in range(7)]
+        self.skip_days = []
+
+    def validate_skip(self, field):
+        unreadable = []
+        for text in re.split(r"[\s,;]+", field.data or ""):
+            if not text:
+                continue
+            day = _read_day(text)
+            if day is None:
+                unreadable.append(text)
+            else:
+                self.skip_days.append(day)
+        if unreadable:
+            raise ValidationError(
+                _(
+                    "These are not dates: %(values)s. Please write them as 01/04/2027.",
+                    values=", ".join(unreadable),
+                )
+            )
+
+    def _check_together(self) -> bool:
+        ok = super()._check_together()
+        first, last = self.first_day.data, self.last_day.data
+        if first is None or last is None or self.weekday.data is None:
+            return False
+        if last < first:
+            self.last_day.errors.append(_("The last day must come after the first."))
+            return False
+        plan = plan_series(first, last, self.weekday.data, set(self.skip_days))
+        if not plan.dates:
+            self.weekday.errors.append(
+                _("There is no such day between the first and the last day.")
+            )
+            return False
+        if len(plan.dates) > MAX_SERIES:
+            self.last_day.errors.append(
+                _(
+                    "At most %(max)s dates in one series; this one has %(count)s. "
+                    "Please choose a shorter period.",
+                    max=MAX_SERIES,
+                    count=len(plan.dates),
+                )
+            )
+            return False
+        for day in plan.dates:  # a time the clocks skip on one of the days is refused
+            if self._hours_on(day) is None:
+                return False
+        self.plan = plan
+        return ok
+
+    @property
+    def plan_key(self) -> str:
+        return ",".join(day.isoformat() for day in self.plan.dates) if self.plan else ""
