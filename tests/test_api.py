@@ -373,7 +373,12 @@ def test_the_api_gives_the_same_messages_as_the_page_form(client, app):
 )
 def test_a_body_that_is_not_json_is_a_422_problem(client, app, data, content_type):
     event = an_event()
-    reply = client.post(f"/api/v1/events/{event.id}/bookings", data=data, content_type=content_type)
+    reply = client.post(
+        f"/api/v1/events/{event.id}/bookings",
+        data=data,
+        content_type=content_type,
+        headers={"Accept-Language": "en"},
+    )
     assert assert_problem(reply, 422, "invalid_input")["errors"] == {
         "body": ["The body must be a JSON object."]
     }

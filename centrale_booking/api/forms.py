@@ -4,6 +4,7 @@ messages as the pages, plus what only JSON can get wrong (types, a body that is 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -58,16 +59,16 @@ def _type_message(kind: type) -> str:
     return _("Please give a text.")
 
 
-def registration_formdata(body, *, language: str) -> tuple[MultiDict, dict[str, list[str]]]:
-    """The JSON body as the form data a browser would send, and the type errors found on the
-    way. `language` is used when the body gives none. A value of a wrong type is left out of
-    the form data, so the form reports nothing more about it than the type error."""
-    if not isinstance(body, dict):
-        raise InvalidInput({"body": [_("The body must be a JSON object.")]})
+def registration_formdata(
+    body: dict, *, language: Callable[[], str]
+) -> tuple[MultiDict, dict[str, list[str]]]:
+    """The JSON object as the form data a browser would send, and the type errors found on
+    the way. `language()` is used when the body gives none. A value of a wrong type is left
+    out of the form data, so the form reports nothing more about it than the type error."""
     formdata: MultiDict = MultiDict()
     type_errors: dict[str, list[str]] = {}
     if body.get("language") is None:
-        formdata["language"] = language
+        formdata["language"] = language()
     for key, kind in _REGISTRATION_TYPES.items():
         value = body.get(key)
         if value is None:
@@ -83,16 +84,32 @@ def registration_formdata(body, *, language: str) -> tuple[MultiDict, dict[str, 
     return formdata, type_errors
 
 
-def validated_registration(body, *, language: str, booking_limit: int) -> ApiRegistrationForm:
-    """The registration form filled from a JSON body and validated, or InvalidInput."""
-    formdata, type_errors = registration_formdata(body, language=language)
-    form = ApiRegistrationForm(formdata=formdata, meta={"csrf": False})
-    form.limit_seats(booking_limit)
-    valid = form.validate()
-    if valid and not type_errors:
-        return form
-    errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-    raise InvalidInput(errors | type_errors)
+class RegistrationInput:
+    """A registration sent as JSON, checked in two steps: first all that needs no database
+    (before the writing transaction, so that it holds no lock meanwhile), then, once the
+    event is loaded, its own maximum of seats. `validated()` gives the form or raises
+    InvalidInput with the messages of both steps."""
+
+    def __init__(self, body, *, language: Callable[[], str]):
+        self.form: ApiRegistrationForm | None = None
+        if not isinstance(body, dict):
+            self.type_errors = {"body": [_("The body must be a JSON object.")]}
+            return
+        formdata, self.type_errors = registration_formdata(body, language=language)
+        self.form = ApiRegistrationForm(formdata=formdata, meta={"csrf": False})
+        self.form.validate()
+
+    def validated(self, *, booking_limit: int) -> ApiRegistrationForm:
+        form = self.form
+        if form is None:
+            raise InvalidInput(self.type_errors)
+        if not form.seats.errors:
+            form.limit_seats(booking_limit)
+            form.seats.validate(form)
+        if not form.errors and not self.type_errors:
+            return form
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        raise InvalidInput(errors | self.type_errors)
 
 
 # The events calendar's query ---------------------------------------------------------------

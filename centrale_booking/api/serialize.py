@@ -53,6 +53,7 @@ def _booking_open(slot: Slot, now: datetime) -> bool:
 
 
 def booking_created(booking: Booking, tickets) -> dict:
+    """`tickets`: rows or objects with .code and .admits."""
     manage = manage_url(booking)
     return {
         "reference": booking.reference,

@@ -3,19 +3,22 @@ Refusals of the engine (BookingError) become 409/422 problems in errors.py."""
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import select
-from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import NotFound
 
 from ..booking.engine import sweep_expired_holds
-from ..booking.models import Slot
+from ..booking.models import Slot, Ticket
 from ..errors import problem
 from ..events.models import Event
 from ..events.service import Registration, register
 from ..extensions import csrf, db, limiter, transaction, utcnow
 from ..i18n import current_language
-from .forms import InvalidInput, calendar_query, validated_registration
+from .forms import InvalidInput, RegistrationInput, calendar_query
 from .openapi import document
 from .serialize import booking_created, event_item
 
@@ -60,6 +63,17 @@ def list_events():
     return jsonify(items=items)
 
 
+# Built once: building a statement costs more Python than running it (as in the engine).
+_EVENT_AND_SLOT = (
+    select(Event).options(joinedload(Event.slots)).where(Event.id == bindparam("event_id"))
+)
+_TICKETS = (
+    select(Ticket.code, Ticket.admits)
+    .where(Ticket.booking_id == bindparam("booking_id"))
+    .order_by(Ticket.id)
+)
+
+
 def _booking_rate_limit() -> str:
     return current_app.config["API_BOOKING_RATE_LIMIT"]
 
@@ -68,16 +82,17 @@ def _booking_rate_limit() -> str:
 @limiter.limit(_booking_rate_limit)
 def create_booking(event_id: int):
     """Register for an event: confirmed with tickets, or on the waiting list."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise RequestEntityTooLarge()
-    body = request.get_json(force=True, silent=True)
+    request.max_content_length = MAX_BODY_BYTES  # 413 beyond, with a length given or not
+    registration = RegistrationInput(
+        request.get_json(force=True, silent=True), language=current_language
+    )
     with transaction():
-        event = db.session.get(Event, event_id)
+        # The event and its slot in one query, inside the writing transaction: read before
+        # it, they would be read again once it starts (see transaction()).
+        event = db.session.scalars(_EVENT_AND_SLOT, {"event_id": event_id}).first()
         if event is None or not event.published or not event.slots:
             raise NotFound()
-        form = validated_registration(
-            body, language=current_language(), booking_limit=event.slot.booking_limit
-        )
+        form = registration.validated(booking_limit=event.slot.booking_limit)
         booking = register(
             event,
             Registration(
@@ -89,9 +104,12 @@ def create_booking(event_id: int):
             ),
             now=utcnow(),
         )
-    answer = booking_created(booking, booking.tickets)
-    response = jsonify(answer)
-    response.status_code = 201
+        # Read here, in the same transaction: after it, a read would start another one.
+        tickets = db.session.execute(_TICKETS, {"booking_id": booking.id}).all()
+    answer = booking_created(booking, tickets)
+    response = current_app.response_class(
+        json.dumps(answer), status=201, mimetype="application/json"
+    )
     response.headers["Location"] = answer["manage_url"]
     return response
 
