@@ -18,6 +18,12 @@ def current_language() -> str:
 
 
 def init_app(app: Flask) -> None:
+    @app.after_request
+    def vary_by_language(response):
+        # The same URL answers in either language: a shared cache must keep both apart.
+        response.vary.update(("Accept-Language", "Cookie"))
+        return response
+
     @app.context_processor
     def language_context():
         return {"current_language": current_language(), "languages": app.config["LANGUAGES"]}

@@ -81,6 +81,11 @@ def test_the_chosen_language_wins_over_the_browser(client, cookie, accept, lang)
     assert (HOME_EN if lang == "en" else HOME_IT) in response.get_data(as_text=True)
 
 
+def test_answers_say_they_depend_on_the_language_asked(client):
+    response, _ = get(client, "/", accept="en")
+    assert {"Accept-Language", "Cookie"} <= set(response.vary)
+
+
 def test_an_unknown_language_in_the_cookie_is_ignored(client):
     _, page = get(client, "/", accept="en", cookie="de")
     assert page.lang == "en"
