@@ -55,6 +55,7 @@ class Defaults:
     SMTP_USERNAME = ""  # empty: no login
     SMTP_PASSWORD = ""  # set it in instance/config.py or CENTRALE_SMTP_PASSWORD, never here
     SMTP_TIMEOUT = 20  # seconds for each network operation
+    SMTP_CA_FILE = ""  # certificate authorities (PEM) for the server's; empty: the system's
     OUTBOX_THREAD = False  # deliver from a background thread of the web process
     OUTBOX_POLL_SECONDS = 5  # how often the thread or `send-mail --loop` looks for due mail
     OUTBOX_MAX_ATTEMPTS = 10  # then the message is marked failed

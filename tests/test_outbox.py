@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import re
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from datetime import timedelta
@@ -16,6 +19,7 @@ from html import unescape
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from sqlalchemy import func, select
 
 from centrale_booking.booking.engine import (
@@ -88,8 +92,8 @@ class SMTPServer:
             self.port = probe.getsockname()[1]
         self._controller = None
 
-    def start(self) -> None:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+    def start(self, **options) -> None:
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -424,6 +428,70 @@ def test_two_workers_at_once_deliver_each_message_exactly_once(smtp, app):
     for booking in bookings:
         assert len(smtp.inbox.to(booking.contact_email)) == 1
     assert {m.status for m in messages()} == {Q.sent}
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1: (certificate file, key file)."""
+    openssl = shutil.which("openssl")
+    if not openssl:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(  # noqa: S603 (fixed arguments)
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.parametrize("tls", ["starttls", "ssl"])
+def test_smtp_over_tls_with_login(app, certificate, tls):
+    cert, key = certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret-pass", handled=False)
+
+    server = SMTPServer()
+    if tls == "starttls":  # AUTH is offered only once the session is encrypted
+        server.start(
+            tls_context=server_tls,
+            require_starttls=True,
+            authenticator=authenticate,
+            auth_require_tls=True,
+        )
+    else:  # TLS from the first byte (aiosmtpd only counts STARTTLS as "TLS" for AUTH)
+        server.start(ssl_context=server_tls, authenticator=authenticate, auth_require_tls=False)
+    app.config.update(
+        MAIL_TRANSPORT="smtp",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=server.port,
+        SMTP_STARTTLS=tls == "starttls",
+        SMTP_SSL=tls == "ssl",
+        SMTP_USERNAME="centrale",
+        SMTP_PASSWORD="wrong",
+        SMTP_CA_FILE=str(cert),  # the server's certificate is checked, never waved through
+    )
+    try:
+        waitlisted()
+        t0 = utcnow()
+        first = deliver_due(now=t0)
+        error = messages()[0].last_error
+        app.config["SMTP_PASSWORD"] = "s3cret-pass"
+        second = deliver_due(now=t0 + backoff(1))
+    finally:
+        server.stop()
+
+    assert len(first.retrying) == 1  # a refused login is a setting to fix: tried again
+    assert "refused the session" in error and "535" in error
+    assert len(second.sent) == 1 and len(server.inbox.messages) == 1
+    assert (b"centrale", b"wrong") in logins  # smtplib tries it once per mechanism
+    assert logins[-1] == (b"centrale", b"s3cret-pass")
 
 
 def test_a_claimed_message_waits_for_its_lease_then_another_worker_takes_it(smtp, app):
