@@ -330,10 +330,23 @@ def test_offer_that_lapsed_before_it_could_be_sent_is_not_sent(smtp):
     report = deliver_due(now=later(days=2))
 
     (offer,) = messages("offer")
-    assert offer.status is Q.skipped and report.skipped == [offer.id]
+    assert offer.status is Q.skipped and offer.id in report.skipped
     subjects = [m["Subject"] for m in smtp.inbox.to(booking.contact_email)]
     assert not [s for s in subjects if s.startswith("Places available")]
     assert [s for s in subjects if s.startswith("Booking expired")]
+
+
+def test_confirmation_of_a_booking_cancelled_before_it_was_sent_is_not_sent(smtp):
+    booking = book(slot(), language="en")
+    with transaction():
+        cancel_booking(booking, now=utcnow())
+
+    report = deliver_due(now=utcnow())
+
+    confirmation, cancellation = messages()
+    assert report.skipped == [confirmation.id] and report.sent == [cancellation.id]
+    (email,) = smtp.inbox.to(booking.contact_email)
+    assert email["Subject"].startswith("Booking cancelled: ")
 
 
 # --- delivery -------------------------------------------------------------------------------

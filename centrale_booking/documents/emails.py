@@ -76,10 +76,13 @@ def build_email(message: OutboxMessage) -> EmailMessage:
 
 def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
     """Why the email should no longer be sent, or None. Only emails that ask for something
-    that has become impossible are dropped; news (cancelled, expired) is always sent."""
+    that has become impossible, or announce a state that is already over, are dropped; news
+    of an end (cancelled, expired) is always sent."""
     booking = message.booking
     if booking is None:
         return None
+    if message.kind == "confirmation" and booking.status is not S.confirmed:
+        return "the booking is no longer confirmed"  # its cancellation email tells the rest
     if message.kind == "offer" and (
         booking.status is not S.offered
         or booking.offer_expires_at is None
