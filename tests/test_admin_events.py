@@ -189,6 +189,13 @@ def test_the_desk_gets_403_everywhere_and_changes_nothing(client):
     assert count(AuditLog) == 0
 
 
+@pytest.mark.parametrize(("role", "shown"), [(Role.education, True), (Role.desk, False)])
+def test_the_main_menu_leads_the_education_staff_to_the_events(client, role, shown):
+    sign_in(client, role)
+    html = client.get("/", headers=EN).get_data(as_text=True)
+    assert ('href="/staff/eventi/">Manage events</a>' in html) is shown
+
+
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
     event = an_event_with_seats()
     for method, url in _pages(event.id):
@@ -429,7 +436,7 @@ def test_publish_and_unpublish_are_buttons_that_leave_a_record(client):
     db.session.expire_all()
     assert event.published
     response = client.post(f"/staff/eventi/{event.id}/ritira", data={"back": "list"})
-    assert response.headers["Location"] == "/staff/eventi/"
+    assert response.headers["Location"] == f"/staff/eventi/#event-{event.id}"
     db.session.expire_all()
     assert not event.published
     assert audit_actions(event) == ["event.published", "event.unpublished"]

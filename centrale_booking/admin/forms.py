@@ -127,6 +127,7 @@ class EventFieldsForm(FlaskForm):
         _l("Description in Italian"),
         filters=[strip],
         validators=[at_most(10000)],
+        description=_l("Shown on the event's page."),
         render_kw={"rows": 6},
     )
     description_en = TextAreaField(
@@ -217,14 +218,14 @@ class EventFieldsForm(FlaskForm):
         ],
     )
     cancel_deadline_hours = IntegerField(
-        _l("Online cancellation closes (hours before the start)"),
+        _l("Online cancellation closes"),
         default=2,
         invalid_value_message=_l("Please enter a whole number."),
         validators=[
             InputRequired(_l("How many hours before the start?")),
             NumberRange(0, 720, _l("Between %(min)s and %(max)s hours.")),
         ],
-        description=_l("0: until the event starts. Staff can always cancel a booking."),
+        description=_l("Hours before the start; 0: until it starts. Staff can always cancel."),
     )
 
     def validate(self, extra_validators=None) -> bool:
@@ -235,7 +236,7 @@ class EventFieldsForm(FlaskForm):
         """The rules between fields, each message next to the field to change."""
         ok = True
         if self.format.data in (EventFormat.in_person, EventFormat.both) and not self.room.data:
-            self.room.errors.append(_("Please say in which room: the event is in person."))
+            self.room.errors.append(_("Please say in which room the event takes place."))
             ok = False
         if self.image.data and not self.image_alt_it.data:
             self.image_alt_it.errors.append(

@@ -16,11 +16,11 @@ FORMAT_LABELS = {
     EventFormat.streaming: _l("Streaming only"),
     EventFormat.both: _l("In person and streaming"),
 }
-STATUS_LABELS = {
-    BookingStatus.pending: _l("Not confirmed yet"),
-    BookingStatus.waitlisted: _l("Waiting list"),
-    BookingStatus.offered: _l("Offered seats"),
+STATUS_LABELS = {  # in the order the attendee page counts them
     BookingStatus.confirmed: _l("Confirmed"),
+    BookingStatus.pending: _l("Not confirmed yet"),
+    BookingStatus.offered: _l("Offered seats"),
+    BookingStatus.waitlisted: _l("Waiting list"),
     BookingStatus.cancelled: _l("Cancelled"),
     BookingStatus.expired: _l("Expired"),
 }

@@ -157,10 +157,9 @@ def _set_published(event_id: int, published: bool):
             flash(_("“%(title)s” is published.", title=event.title), "success")
         elif changed:
             flash(_("“%(title)s” is no longer public.", title=event.title), "success")
-    back = request.form.get("back") == "list"
-    return redirect(
-        url_for("admin.events") if back else url_for("admin.event", event_id=event.id), 303
-    )
+    if request.form.get("back") == "list":  # where the button was, in the list
+        return redirect(url_for("admin.events", _anchor=f"event-{event.id}"), 303)
+    return redirect(url_for("admin.event", event_id=event.id), 303)
 
 
 @bp.route("/eventi/<int:event_id>/annulla", methods=["GET", "POST"])
