@@ -56,7 +56,7 @@ def a_contact(name: str | None = None, language: str = "it") -> Contact:
 
 def make_staff(role: Role = Role.admin, password: str = "correct horse battery", **fields):
     n = next(_numbers)
-    user = StaffUser(email=fields.pop("email", f"staff{n}@centrale.test"), role=role, **fields)
+    user = StaffUser(email=fields.pop("email", f"staff{n}@centrale.example"), role=role, **fields)
     user.set_password(password)
     with transaction():
         db.session.add(user)

@@ -154,7 +154,10 @@ def show(event_id: int):
 
 def _registration_form(event: Event) -> EventRegistrationForm:
     form = EventRegistrationForm()
-    form.limit_seats(1 if event.streaming_only else event.slot.booking_limit)
+    if event.streaming_only:
+        del form.seats  # a reminder is for one person: nothing to choose
+    else:
+        form.limit_seats(event.slot.booking_limit)
     return form
 
 
