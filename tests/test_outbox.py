@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import func, select
 
+from centrale_booking.booking.changes import cancel_slot
 from centrale_booking.booking.engine import (
     cancel_booking,
     expire_holds,
@@ -239,6 +240,13 @@ def _cancellation(language):
     return booking
 
 
+def _slot_cancelled(language):
+    booking = book(slot(), language=language)
+    with transaction():
+        cancel_slot(booking.slot, now=utcnow())
+    return booking
+
+
 def _expired(language):
     booking = book(slot(), language=language, confirm=False)
     with transaction():
@@ -273,6 +281,11 @@ KINDS = {
         ("Prenotazione annullata: ", "La tua prenotazione è stata annullata."),
         ("Booking cancelled: ", "Your booking has been cancelled."),
     ),
+    "slot_cancelled": (
+        _slot_cancelled,
+        ("Data annullata dal museo: ", "Ci dispiace: il museo ha dovuto annullare questa data"),
+        ("Date cancelled by the museum: ", "We are sorry: the museum has had to cancel this date"),
+    ),
     "expired": (
         _expired,
         ("Prenotazione scaduta: ", "La prenotazione non è stata completata in tempo"),
@@ -303,7 +316,7 @@ def test_each_email_speaks_the_language_of_its_booking(smtp, kind, language):
     html = email.get_body(("html",)).get_content()
     assert line in text
     assert line in unescape(html)
-    if kind in ("cancellation", "expired"):
+    if kind in ("cancellation", "slot_cancelled", "expired"):
         assert "http://booking.test/" in text  # where to book again
     else:
         assert booking.manage_token in text  # the way to see, confirm, change or cancel it

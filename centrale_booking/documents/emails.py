@@ -1,9 +1,10 @@
 """The emails about a booking, one per OutboxMessage kind, in the booking's language.
 
-Each kind has a template pair, templates/email/<kind>.txt and <kind>.html, on the layouts
-_layout.txt and _layout.html. The content is taken from the booking when the message is sent
-(seconds after it was queued, or later if the mail server was away), so it is never out of
-date; `out_of_date` says when the email itself no longer makes sense (an offer that lapsed).
+Each kind has a template pair, templates/email/<kind>.txt and <kind>.html (slot_cancelled
+shares the cancellation's), on the layouts _layout.txt and _layout.html. The content is taken
+from the booking when the message is sent (seconds after it was queued, or later if the mail
+server was away), so it is never out of date; `out_of_date` says when the email itself no
+longer makes sense (an offer that lapsed).
 
 A confirmation carries the PDF and the .ics; a confirmation and a reminder show each ticket's
 QR code as an inline PNG (cid:), never a remote image."""
@@ -28,9 +29,18 @@ from .when import cancel_deadline, day, moment_text, slot_when
 
 S = BookingStatus
 
-KINDS = ("confirmation", "waitlisted", "offer", "reminder", "cancellation", "expired")
+KINDS = (
+    "confirmation",
+    "waitlisted",
+    "offer",
+    "reminder",
+    "cancellation",
+    "slot_cancelled",  # the museum cancelled the date (booking/changes.py, cancel_slot)
+    "expired",
+)
+TEMPLATES = {"slot_cancelled": "cancellation"}  # the kinds that share another's templates
 WITH_QR = frozenset({"confirmation", "reminder"})  # the emails shown at the entrance
-ENDED = frozenset({"cancellation", "expired"})  # the booking has nothing left to do
+ENDED = frozenset({"cancellation", "slot_cancelled", "expired"})  # nothing left to do
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:
@@ -46,8 +56,9 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         context = _context(message, booking, images)
         subject = _subject(message.kind, context)
         context["subject"] = subject
-        text = _render(f"email/{message.kind}.txt", context)
-        html = _render(f"email/{message.kind}.html", context)
+        template = TEMPLATES.get(message.kind, message.kind)
+        text = _render(f"email/{template}.txt", context)
+        html = _render(f"email/{template}.html", context)
         attachments = _attachments(booking) if message.kind == "confirmation" else []
 
     email = EmailMessage()
@@ -157,6 +168,8 @@ def _subject(kind: str, c: dict) -> str:
         return _("Reminder: %(title)s, %(date)s (%(reference)s)", **what)
     if kind == "cancellation":
         return _("Booking cancelled: %(title)s, %(date)s (%(reference)s)", **what)
+    if kind == "slot_cancelled":
+        return _("Date cancelled by the museum: %(title)s, %(date)s (%(reference)s)", **what)
     return _("Booking expired: %(title)s, %(date)s (%(reference)s)", **what)
 
 
