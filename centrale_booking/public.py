@@ -14,7 +14,14 @@ bp = Blueprint("public", __name__)
 
 @bp.route("/")
 def home():
-    return render_template("public/home.html")
+    from .events.views import next_events
+
+    return render_template("public/home.html", next_events=next_events(limit=3))
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
 
 
 @bp.route("/lingua/<language>")

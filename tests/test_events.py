@@ -321,3 +321,22 @@ def test_times_are_shown_in_milan_time(client, app):
     make_slot(programme=event, starts_at=datetime(2027, 1, 14, 17, 30, tzinfo=UTC))
     html = client.get(f"/eventi/{event.id}").get_data(as_text=True)
     assert "18:30" in html  # 17:30 UTC is 18:30 in Milan in winter
+
+
+def test_the_home_page_shows_the_next_events_and_the_ways_in(client, app):
+    soon = an_event(title_it="Il prossimo concerto", starts_in=timedelta(days=2))
+    cancelled = an_event(title_it="Data annullata", starts_in=timedelta(days=1))
+    with transaction():
+        cancel_slot(db.session.merge(cancelled.slot), now=utcnow())
+    html = client.get("/").get_data(as_text=True)
+    assert "Il prossimo concerto" in html and f"/eventi/{soon.id}" in html
+    assert "Data annullata" not in html
+    assert 'href="/eventi/"' in html and "#scuole" in html and "#campus" in html
+
+
+def test_the_privacy_notice_is_linked_from_the_form(client, app):
+    event = an_event()
+    page = client.get(f"/eventi/{event.id}").get_data(as_text=True)
+    assert 'href="/privacy"' in page
+    notice = client.get("/privacy")
+    assert notice.status_code == 200 and "MM S.p.A." in notice.get_data(as_text=True)

@@ -117,6 +117,14 @@ def index():
     )
 
 
+def next_events(limit: int) -> list:
+    """The next events still to come, with what a visitor can do (for the home page)."""
+    now = utcnow()
+    query = _published_events().where(Slot.ends_at > now, Slot.cancelled_at.is_(None))
+    events = db.session.scalars(query.limit(limit)).unique().all()
+    return [(event, registration_state(event, now)) for event in events]
+
+
 def _month_grid(month: date, listed):
     """Weeks of the month, Monday first, each day with its events (None outside the month)."""
     by_day: dict[date, list] = {}
