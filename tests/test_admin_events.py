@@ -533,6 +533,23 @@ def test_a_series_creates_one_event_per_date_across_the_change_of_time(client):
     assert entries[0].details["series"]["skipped"] == ["2027-04-01"]
 
 
+def test_a_series_keeps_its_hour_when_the_clocks_go_back_in_october(client):
+    sign_in(client, Role.education)
+    dates = "2026-10-15,2026-10-22,2026-10-29,2026-11-05"
+    data = series_form(
+        action="create", planned=dates, first_day="2026-10-12", last_day="2026-11-08", skip=""
+    )
+    assert client.post("/staff/eventi/serie", data=data).status_code == 303
+    starts = db.session.scalars(select(Slot.starts_at).order_by(Slot.starts_at)).all()
+    # 18:30 in Milan: 16:30 UTC in summer time, 17:30 UTC after 25 October 2026
+    assert [s.astimezone(UTC).strftime("%m-%d %H:%M") for s in starts] == [
+        "10-15 16:30",
+        "10-22 16:30",
+        "10-29 17:30",
+        "11-05 17:30",
+    ]
+
+
 def test_a_series_whose_dates_changed_since_the_preview_is_shown_again(client):
     sign_in(client, Role.education)
     data = series_form(action="create", planned=",".join(SERIES_DATES), last_day="2027-04-22")
