@@ -6,13 +6,17 @@ renders it and keeps it in the database, keyed by the booking's version and the 
 later call, on any host, serves the kept bytes. A change to the booking bumps its version, so
 the next call renders a new one.
 
-What makes it fast (bench/pdf.py measures it):
+What makes it fast (bench/pdf.py measures it; `--explain` shows each choice's worth):
 - the font configuration (fontconfig, and the fonts of the @font-face rules) is made once per
-  thread and reused, instead of once per document;
-- a small print stylesheet of its own, parsed once per thread, not the site's CSS;
+  thread and reused: a new one per document costs about as much again as the whole render;
+- a small print stylesheet of its own, parsed once per thread, not the site's CSS, and lean
+  markup (WeasyPrint's layout, in Python, costs by the box): no tables, no lists;
 - QR codes as tiny one-pixel-per-module PNGs scaled without smoothing, not SVG paths that
-  WeasyPrint parses in Python;
-- Titillium Web, a small font (the site's), so that subsetting it is quick.
+  WeasyPrint parses in Python (an SVG QR code adds about half again), made with a fixed mask
+  (qr.py says why);
+- Titillium Web, the site's font: small, so that subsetting it is quick.
+With HarfBuzz subsetting fonts (libharfbuzz-subset), the fonts are no longer what costs: the
+rest is layout, which grows with the text and the number of tickets.
 
 The renderer never fetches a URL: `LocalFetcher` serves the app's own static files and the
 images made in memory for the document, and refuses everything else."""
