@@ -80,7 +80,8 @@ def transaction() -> Iterator[None]:
     session = db.session()  # this app context's Session, not the scoped proxy
     if session.in_transaction():
         session.commit()
-        session.expire_all()
+    # Objects kept from an earlier transaction (expire_on_commit is off) may be stale by now.
+    session.expire_all()
     session.connection(execution_options=WRITE)
     try:
         yield
