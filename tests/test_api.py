@@ -194,6 +194,8 @@ def test_the_calendar_says_when_booking_is_not_open(client, app):
         ("?category=opera", {"category"}),
         ("?lang=de", {"lang"}),
         ("?from=x&to=y&category=z", {"from", "to", "category"}),
+        ("?to=9999-12-31", {"to"}),  # beyond the last day there is
+        ("?from=0001-01-01T00:00:00%2B14:00", {"from"}),  # before the first instant
     ],
 )
 def test_bad_calendar_parameters_are_a_422_problem_per_field(client, app, query, fields):
@@ -316,6 +318,8 @@ def test_an_unknown_or_unpublished_event_is_a_404_problem(client, app):
         db.session.add(activity)
     make_slot(programme=activity, starts_at=utcnow() + timedelta(days=5))
     assert_problem(book(client, activity), 404, "http_404")  # not an event
+    beyond_any_id = "/api/v1/events/99999999999999999999/bookings"
+    assert_problem(client.post(beyond_any_id, json=registration()), 404, "http_404")
     assert stored_bookings() == 0
 
 
@@ -336,6 +340,8 @@ def test_an_unknown_or_unpublished_event_is_a_404_problem(client, app):
         (registration(privacy_consent="yes"), {"privacy_consent"}),
         (registration(newsletter_consent=1), {"newsletter_consent"}),
         (registration(language=1), {"language"}),
+        (registration(name="Giulia\x00Bianchi"), {"name"}),  # PostgreSQL cannot store a NUL
+        (registration(email="giulia@example.org\n"), {"email"}),
         ([registration()], {"body"}),
         ("a string", {"body"}),
         (None, {"body"}),
@@ -369,6 +375,7 @@ def test_the_api_gives_the_same_messages_as_the_page_form(client, app):
         ('{"name": "Giulia", ', "application/json"),
         ("", "application/json"),
         (b"\xff\xfe\x00", "application/json"),
+        ("[" * 10_000 + "]" * 4_000, "application/json"),  # nested too deep to parse
     ],
 )
 def test_a_body_that_is_not_json_is_a_422_problem(client, app, data, content_type):
@@ -435,7 +442,7 @@ def test_bookings_are_rate_limited_per_address(low_rate_limit, client, app):
 
 
 def _openapi_path(rule: str) -> str:
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+    return re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule)
 
 
 def test_the_openapi_document_is_valid_and_describes_every_route(client, app):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -51,6 +51,9 @@ _REGISTRATION_TYPES = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _type_message(kind: type) -> str:
     if kind is int:
         return _("Please give a whole number.")
@@ -76,6 +79,9 @@ def registration_formdata(
         # bool is an int in Python; in JSON, true is not a number
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             type_errors[key] = [_type_message(kind)]
+        elif kind is str and _CONTROL.search(value):
+            # a NUL cannot even be stored in PostgreSQL; no field here has a use for any
+            type_errors[key] = [_("Please leave out control characters (such as line breaks).")]
         elif kind is bool:
             if value:
                 formdata[key] = "y"
@@ -139,7 +145,7 @@ def calendar_query(args: MultiDict, *, now: datetime) -> dict:
     ):
         errors["to"] = [_("The end must come after the start.")]
     if category := args.get("category"):
-        if category not in Category.__members__:
+        if category not in {c.value for c in Category}:
             choices = ", ".join(c.value for c in Category)
             errors["category"] = [_("One of: %(choices)s.", choices=choices)]
         else:
@@ -164,8 +170,12 @@ def _moment(raw: str, zone: ZoneInfo, end_of_day: bool) -> datetime | None:
             day = date.fromisoformat(raw)
             if end_of_day:
                 day += timedelta(days=1)
-            return datetime.combine(day, time(0), tzinfo=zone)
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
+            moment = datetime.combine(day, time(0), tzinfo=zone)
+        else:
+            moment = datetime.fromisoformat(raw)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=zone)
+        moment.astimezone(UTC)  # as it is stored: 9999-12-31T23:00-01:00 does not fit
+    except (ValueError, OverflowError):
         return None
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+    return moment

@@ -266,7 +266,7 @@ def document(base_url: str) -> dict:
                             "name": "event_id",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "integer"},
+                            "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
                         },
                         _ACCEPT_LANGUAGE,
                     ],

@@ -26,6 +26,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies authorise anything here: nothing for a forged request to use
 
 MAX_BODY_BYTES = 16 * 1024  # a registration is a few hundred bytes
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; a larger one is no id: 404
 
 
 @bp.errorhandler(InvalidInput)
@@ -78,14 +79,11 @@ def _booking_rate_limit() -> str:
     return current_app.config["API_BOOKING_RATE_LIMIT"]
 
 
-@bp.post("/events/<int:event_id>/bookings")
+@bp.post(f"/events/<int(max={MAX_ID}):event_id>/bookings")
 @limiter.limit(_booking_rate_limit)
 def create_booking(event_id: int):
     """Register for an event: confirmed with tickets, or on the waiting list."""
-    request.max_content_length = MAX_BODY_BYTES  # 413 beyond, with a length given or not
-    registration = RegistrationInput(
-        request.get_json(force=True, silent=True), language=current_language
-    )
+    registration = RegistrationInput(_json_body(), language=current_language)
     with transaction():
         # The event and its slot in one query, inside the writing transaction: read before
         # it, they would be read again once it starts (see transaction()).
@@ -112,6 +110,16 @@ def create_booking(event_id: int):
     )
     response.headers["Location"] = answer["manage_url"]
     return response
+
+
+def _json_body():
+    """The body parsed as JSON whatever its content type, or None when it is not JSON."""
+    request.max_content_length = MAX_BODY_BYTES  # 413 beyond, with a length given or not
+    data = request.get_data(cache=False)
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond measure
+        return None
 
 
 @bp.get("/openapi.json")
