@@ -340,3 +340,42 @@ def test_the_privacy_notice_is_linked_from_the_form(client, app):
     assert 'href="/privacy"' in page
     notice = client.get("/privacy")
     assert notice.status_code == 200 and "MM S.p.A." in notice.get_data(as_text=True)
+
+
+def reminder_email(booking):
+    from centrale_booking.documents.emails import build_email
+
+    message = db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.booking_id == booking.id, OutboxMessage.kind == "reminder"
+        )
+    )
+    email = build_email(message)
+    return email.get_body(("plain",)).get_content(), email.get_body(("html",)).get_content()
+
+
+def test_the_reminder_carries_the_one_click_cant_come_link(client, app):
+    event = an_event(capacity=5, starts_in=timedelta(hours=20))
+    register(client, event, seats=2)
+    [booking] = bookings_of(event)
+    with transaction():
+        queue_reminders(now=utcnow())
+    text, html = reminder_email(booking)
+    link = f"http://booking.test{manage_path(booking)}/annulla"
+    assert "Non posso venire" in text and link in text and f'href="{link}"' in html
+    assert client.get(manage_path(booking) + "/annulla").status_code == 200
+
+
+def test_a_streaming_reminder_carries_the_stream_link(client, app):
+    event = an_event(
+        format=EventFormat.streaming,
+        stream_url="https://stream.example.org/live",
+        starts_in=timedelta(hours=20),
+    )
+    register(client, event, seats=None)
+    [booking] = bookings_of(event)
+    with transaction():
+        queue_reminders(now=utcnow())
+    text, html = reminder_email(booking)
+    assert "https://stream.example.org/live" in text and "diretta" in text
+    assert "/annulla" not in text

@@ -16,5 +16,10 @@ def manage_url(booking) -> str:
     return _base() + manage_path(booking)
 
 
+def cancel_url(booking) -> str:
+    """The one-click "I can't come" of the reminder: it opens the cancellation's confirm step."""
+    return manage_url(booking) + "/annulla"
+
+
 def ticket_url(ticket) -> str:
     return f"{_base()}/t/{ticket.code}"

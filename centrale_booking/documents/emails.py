@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 
 from ..booking.models import Booking, Unit, WaitlistMode
 from ..booking.states import BookingStatus
+from ..bookings.links import cancel_url, manage_url
 from ..extensions import utcnow
 from ..outbox.models import OutboxMessage
 from .when import cancel_deadline, day, moment_text, slot_when
@@ -135,7 +136,9 @@ def _context(message: OutboxMessage, booking: Booking, images: list) -> dict:
         "address": config["MUSEUM_ADDRESS"],
         "room": getattr(programme, "room", "") or "",
         "stream_url": "" if in_person_only or message.kind in ENDED else stream_url,
-        "manage_url": _manage_url(booking),
+        "manage_url": manage_url(booking),
+        "cancel_url": cancel_url(booking),
+        "streaming_only": getattr(programme, "streaming_only", False),
         "site_url": config["BASE_URL"].rstrip("/") + "/",
         "per_child": programme.unit is Unit.children,
         "waitlist_offers": programme.waitlist_mode is WaitlistMode.offer,
@@ -192,12 +195,6 @@ def _places(unit: Unit, quantity: int) -> str:
     if unit is Unit.children:
         return ngettext("%(num)d child", "%(num)d children", quantity)
     return ngettext("%(num)d seat", "%(num)d seats", quantity)
-
-
-def _manage_url(booking: Booking) -> str:
-    from ..bookings.links import manage_url
-
-    return manage_url(booking)
 
 
 def _domain() -> str:
