@@ -15,9 +15,12 @@ import os
 import sqlite3
 import time
 
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
+from sqlalchemy.orm.util import identity_key
 
 
 class ServiceBusy(Exception):
@@ -38,14 +41,18 @@ def engine_options(uri: str, config) -> dict:
     if url.get_backend_name() == "postgresql":
         # synchronous_commit is PostgreSQL's default; say it, so a server setting cannot
         # quietly make "confirmed" mean "confirmed unless the server crashes".
-        return {
-            "connect_args": {"options": "-c synchronous_commit=on"},
-            "pool_pre_ping": True,
-        }
+        # No pool_pre_ping: a round trip before every transaction. install() pings only a
+        # connection that sat idle in the pool (see _ping_when_idle).
+        return {"connect_args": {"options": "-c synchronous_commit=on"}}
     return {}
 
 
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
 def install(engine: Engine, config) -> None:
+    if engine.dialect.name == "postgresql":
+        _ping_when_idle(engine)
     if engine.dialect.name != "sqlite":
         return
     retries = config["SQLITE_BEGIN_RETRIES"]
@@ -60,23 +67,47 @@ def install(engine: Engine, config) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        # Straight to the driver: BEGIN through SQLAlchemy costs more than the statement.
         dbapi_connection = conn.connection.dbapi_connection
         if not conn.get_execution_options().get("centrale_write"):
-            conn.exec_driver_sql("BEGIN")
+            dbapi_connection.execute("BEGIN")
             return
         dbapi_connection.take_write_turn()
         for attempt in range(retries + 1):
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                dbapi_connection.execute("BEGIN IMMEDIATE")
                 return
-            except OperationalError as exc:
-                if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
                     dbapi_connection.end_write_turn()
                     raise
                 if attempt == retries:
                     dbapi_connection.end_write_turn()
                     raise ServiceBusy() from exc
                 time.sleep(0.01 * 2**attempt)
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only if it sat idle for a while (a server restart,
+    an idle timeout on the way), not before every transaction as pool_pre_ping does: under
+    load, connections go straight back to work and the ping would be one round trip in five
+    of a booking. A dead connection found here is replaced before the request sees it; one
+    that dies within the idle threshold fails one statement, after which SQLAlchemy
+    invalidates the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError() from exc  # the pool drops it and connects anew
 
 
 class _LockingConnection(sqlite3.Connection):
@@ -120,3 +151,247 @@ class _LockingConnection(sqlite3.Connection):
             if self._turn_file is not None:
                 os.close(self._turn_file)
                 self._turn_file = None
+
+
+# The booking engine's hot path -------------------------------------------------------------------
+#
+# A booking is a few short statements: read the slot and its programme again (transaction()
+# expired them), hold the places, write the booking, its ticket, its outbox row. For statements
+# that short, SQLAlchemy's execute(), the ORM's loading and the unit of work's flush cost several
+# times the driver's own time in Python, and on SQLite that Python runs while the writers' turn
+# is held. So these statements are compiled once per dialect by SQLAlchemy (SQL text, parameter
+# order, each type's bind and result processors) and then run straight through the driver; the
+# objects are kept in the session as the ORM itself would keep them.
+
+
+class Prepared:
+    """A Core statement compiled once per dialect and run through the driver by run()."""
+
+    def __init__(self, statements, *, column_keys: list[str] | None = None):
+        # one statement for every dialect, or {dialect name: statement}
+        self.statements = statements if isinstance(statements, dict) else None
+        self.statement = None if isinstance(statements, dict) else statements
+        self.column_keys = column_keys
+        self._compiled: dict[str, tuple] = {}  # dialect name: (sql, positional, binds, results)
+
+    def _compile(self, dialect) -> tuple:
+        statement = self.statement if self.statements is None else self.statements[dialect.name]
+        compiled = statement.compile(dialect=dialect, column_keys=self.column_keys)
+        names = compiled.positiontup if compiled.positional else list(compiled.binds)
+        binds = tuple(
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in names
+        )
+        results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.exported_columns
+        )
+        if not any(results):
+            results = None
+        self._compiled[dialect.name] = (compiled.string, compiled.positional, binds, results)
+        return self._compiled[dialect.name]
+
+    def run(self, session: Session | scoped_session, params: dict) -> tuple | None:
+        """Run in the session's transaction; the first row returned, or None."""
+        connection = session.connection()
+        dialect = connection.dialect
+        sql, positional, binds, results = self._compiled.get(dialect.name) or self._compile(dialect)
+        if positional:
+            args = tuple(p(params[n]) if p else params[n] for n, p in binds)
+        else:
+            args = {n: p(params[n]) if p else params[n] for n, p in binds}
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.execute(sql, args)
+            row = cursor.fetchone() if cursor.description else None
+        except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy would raise it
+            raise DBAPIError.instance(
+                sql, args, exc, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from exc
+        finally:
+            cursor.close()
+        if row is None or results is None:
+            return row
+        return tuple(p(value) if p else value for p, value in zip(results, row, strict=True))
+
+
+class PreparedLoad:
+    """SELECT a mapped object's columns by primary key and, in the same SELECT, those of the
+    object a many-to-one relationship of it leads to (`related`), whichever class of the
+    target's hierarchy that one is (its subclass tables are outer-joined). Built at first use,
+    when the mappers are configured."""
+
+    def __init__(self, model, *, related: str):
+        self.model, self.related = model, related
+        self._built = None
+
+    def build(self):
+        if self._built is None:
+            mapper = inspect(self.model)
+            target = mapper.relationships[self.related].mapper
+            columns = [prop.columns[0] for prop in mapper.column_attrs]
+            own = [(prop.key, i) for i, prop in enumerate(mapper.column_attrs)]
+            joined = mapper.local_table.join(
+                target.local_table, mapper.relationships[self.related].primaryjoin
+            )
+            tables = [target.local_table]
+            for sub in target.self_and_descendants:
+                if sub.local_table not in tables:
+                    tables.append(sub.local_table)
+                    joined = joined.outerjoin(sub.local_table, sub.inherit_condition)
+            for table in tables:
+                columns.extend(table.columns)
+            index = {column: i for i, column in enumerate(columns)}
+            theirs = {  # each class of the hierarchy: its attributes and where they are
+                sub: [
+                    (prop.key, min(index[c] for c in prop.columns if c in index))
+                    for prop in sub.column_attrs
+                ]
+                for sub in target.self_and_descendants
+            }
+            [key_column] = mapper.primary_key
+            [target_key] = target.primary_key
+            statement = select(*columns).select_from(joined).where(key_column == bindparam("key"))
+            self._built = (
+                Prepared(statement),
+                own,
+                theirs,
+                target,
+                index[target_key],
+                index[target.polymorphic_on] if target.polymorphic_on is not None else None,
+            )
+        return self._built
+
+
+def load_expired(session: Session | scoped_session, obj, prepared: PreparedLoad) -> None:
+    """Read again the expired attributes of `obj` and of the object its `related`
+    relationship leads to (transaction() expires every object in the session; it keeps them
+    in the identity map while its block runs), as the ORM does on first access, in one
+    prepared SELECT instead of the ORM's two loads, which cost several times more Python.
+    Loaded (or changed) attributes are left as they are; a related object not yet in the
+    session is made from the row; an object whose row is gone is left expired."""
+    state = inspect(obj)
+    if state.key is None or not state.expired_attributes:
+        return
+    select_row, own, theirs, target, target_key, discriminator = prepared.build()
+    [key] = state.key[1]
+    row = select_row.run(session, {"key": key})
+    if row is None:
+        return
+    _set_loaded(state, {attribute: row[i] for attribute, i in own})
+    if isinstance(session, scoped_session):
+        session = session()
+    mapper = target if discriminator is None else target.polymorphic_map[row[discriminator]]
+    values = {attribute: row[i] for attribute, i in theirs[mapper]}
+    related = session.identity_map.get(identity_key(target.class_, row[target_key]))
+    if related is None:  # made from the row, as the ORM's loading makes it
+        related = mapper.class_manager.new_instance()
+        inspect(related).dict.update(values)
+        make_transient_to_detached(related)
+        session.add(related)
+    elif inspect(related).mapper is mapper:
+        _set_loaded(inspect(related), values)
+    else:
+        return  # not what it was: left to the ORM
+    if prepared.related in state.expired_attributes:
+        _set_loaded(state, {prepared.related: related})
+
+
+def _set_loaded(state, values: dict) -> None:
+    # What set_committed_value does, for every expired attribute given at once.
+    fresh = {k: v for k, v in values.items() if k in state.expired_attributes}
+    state.dict.update(fresh)
+    state._commit(state.dict, fresh)
+
+
+class PreparedInsert(Prepared):
+    """INSERT ... RETURNING id for a model's table, every column but the id. With
+    `unless_conflict_on` (a unique column): ON CONFLICT (that column) DO NOTHING."""
+
+    def __init__(self, model, *, unless_conflict_on: str | None = None):
+        table = model.__table__
+        statements = {}
+        for name, dialect_insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
+            statement = dialect_insert(table)
+            if unless_conflict_on is not None:
+                statement = statement.on_conflict_do_nothing(index_elements=[unless_conflict_on])
+            statements[name] = statement.returning(table.c.id)
+        self.model = model
+        self._columns = None  # (attribute, column, default), at first use: mappers are ready
+        super().__init__(statements)
+
+    def columns(self) -> list[tuple[str, str, object]]:
+        if self._columns is None:
+            mapper = inspect(self.model)
+            self._columns = [
+                (prop.key, prop.columns[0].key, prop.columns[0].default)
+                for prop in mapper.column_attrs
+                if not prop.columns[0].primary_key and prop.columns[0].server_default is None
+            ]
+            self.column_keys = [column for _, column, _ in self._columns]
+        return self._columns
+
+    def _compile(self, dialect) -> tuple:
+        self.columns()  # the columns to compile for
+        return super()._compile(dialect)
+
+
+def insert_values(session: Session | scoped_session, prepared: PreparedInsert, **values) -> int:
+    """Write one row now with its prepared INSERT ... RETURNING id, columns left out taking
+    their Python defaults, and return its id (None when an ON CONFLICT clause skipped it).
+    No object is made: for rows nobody reads back in this transaction (a ticket, an outbox
+    message)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.new:
+        session.flush()  # rows added the usual way first: this one may refer to them
+    for _attribute, column, default in prepared.columns():
+        if column not in values:
+            values[column] = _python_default(default)
+    row = prepared.run(session, values)
+    return None if row is None else row[0]
+
+
+def insert_row(session: Session | scoped_session, obj, prepared: PreparedInsert) -> bool:
+    """Write a new object's row now, with its prepared INSERT ... RETURNING id, and register
+    the object in the session as the unit of work does after its own INSERT: persistent, its
+    values loaded, and new in this transaction (a rollback takes it out of the session again).
+    For the booking engine's hot path, not a general replacement for session.add().
+
+    For a single-table class with an integer `id` made by the database. Relationships are not
+    followed: set the foreign key columns. Every column left unset gets its Python default (or
+    None), on the object as in the row. Returns False, writing nothing and leaving the object
+    transient, when the statement's ON CONFLICT clause skipped the row.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.new:
+        session.flush()  # rows added the usual way first: this one may refer to them
+    # The object is transient: its defaults go straight into its __dict__, without attribute
+    # events, as the values _register_persistent below records as loaded.
+    state = obj.__dict__
+    values = {}
+    for attribute, column, default in prepared.columns():
+        if attribute not in state:
+            state[attribute] = _python_default(default)
+        values[column] = state[attribute]
+    row = prepared.run(session, values)
+    if row is None:
+        return False
+    obj.id = row[0]
+    session.add(obj)
+    # SQLAlchemy's own step after a flush's INSERT (private, but what makes a rollback expunge
+    # the object again: a row that is gone must not stay in the identity map, where its id,
+    # reused by SQLite, would clash with the next new row's).
+    session._register_persistent({inspect(obj)})
+    return True
+
+
+def _python_default(default):
+    if default is None:
+        return None
+    if default.is_scalar:
+        return default.arg
+    if default.is_callable:
+        return default.arg(None)  # a callable without arguments, wrapped by SQLAlchemy
+    raise ValueError(f"insert_row cannot compute the default {default!r}")

@@ -81,6 +81,10 @@ def transaction() -> Iterator[None]:
     if session.in_transaction():
         session.commit()
     # Objects kept from an earlier transaction (expire_on_commit is off) may be stale by now.
+    # They are held here while the block runs: an object reached only through an expired
+    # relationship (a slot's programme) stays in the identity map, and is refreshed in place
+    # by one SELECT when read, instead of being dropped and loaded anew.
+    held = list(session.identity_map.values())
     session.expire_all()
     session.connection(execution_options=WRITE)
     try:
@@ -89,3 +93,5 @@ def transaction() -> Iterator[None]:
     except BaseException:
         session.rollback()
         raise
+    finally:
+        del held

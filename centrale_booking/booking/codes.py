@@ -8,8 +8,13 @@ REFERENCE_LENGTH = 6  # 31**6: about 887 million
 
 
 def new_reference(prefix: str) -> str:
-    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-    return f"{prefix}-{body}"
+    # One draw for all six characters (uniform over the 31**6 references), read in base 31.
+    n = secrets.randbelow(len(REFERENCE_ALPHABET) ** REFERENCE_LENGTH)
+    body = []
+    for _ in range(REFERENCE_LENGTH):
+        n, digit = divmod(n, len(REFERENCE_ALPHABET))
+        body.append(REFERENCE_ALPHABET[digit])
+    return f"{prefix}-{''.join(body)}"
 
 
 def new_ticket_code() -> str:

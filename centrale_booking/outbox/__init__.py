@@ -1,18 +1,23 @@
 """The transactional email outbox: rows written beside the booking change, delivered later."""
 
+from ..database import PreparedInsert, insert_values
 from ..extensions import db
 from .models import OutboxMessage
 
+_INSERT = PreparedInsert(OutboxMessage)
 
-def queue_email(booking, kind: str, **payload) -> OutboxMessage:
+
+def queue_email(booking, kind: str, **payload) -> int:
     """Queue an email about a booking, in the caller's transaction: it is sent if, and only
-    if, the change that caused it commits."""
-    message = OutboxMessage(
+    if, the change that caused it commits. The row is written at once; returns its id."""
+    if booking.id is None:
+        db.session.flush()  # a booking added but not yet written: write it first
+    return insert_values(
+        db.session,
+        _INSERT,
         kind=kind,
-        booking=booking,
+        booking_id=booking.id,
         to_address=booking.contact_email,
         language=booking.language,
         payload=payload,
     )
-    db.session.add(message)
-    return message
