@@ -370,3 +370,21 @@ def test_ticket_codes_and_manage_tokens_are_long_random_and_url_safe(db):
         assert str(bookings[0].id) != value
     assert len(set(codes)) == len(codes) and len(set(tokens)) == len(tokens)
     assert db.session.scalar(select(db.func.count(Ticket.id))) == 20
+
+
+# Capacity changes -----------------------------------------------------------------------------
+
+
+def test_capacity_cannot_go_below_the_places_taken_and_more_places_promote(db):
+    from centrale_booking.booking.changes import CapacityBelowTaken, change_capacity
+
+    slot = make_slot(capacity=3)
+    book(slot, 3)
+    waiting = book(slot, 2)
+    with pytest.raises(CapacityBelowTaken) as refused, transaction():
+        change_capacity(slot, 2, now=NOON)
+    assert refused.value.taken == 3 and refreshed(slot).capacity == 3
+    with transaction():
+        change_capacity(slot, 5, now=NOON)
+    assert refreshed(slot).capacity == 5 and slot.taken == 5
+    assert refreshed(waiting).status is S.confirmed

@@ -14,11 +14,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import StaffUser
-from ..booking.changes import cancel_slot
-from ..booking.engine import offer_freed_places
+from ..booking.changes import cancel_slot, change_capacity
 from ..booking.models import Booking, Programme, Slot, Unit, WaitlistMode
 from ..booking.states import BookingStatus
 from ..events.models import Event
@@ -85,14 +83,6 @@ def museum_time(day: date, clock: time) -> datetime:
 # --- Creating and changing ---------------------------------------------------------------
 
 
-class CapacityBelowTaken(Exception):
-    """Fewer seats than those already held by bookings: refused, nothing changed."""
-
-    def __init__(self, taken: int):
-        self.taken = taken
-        super().__init__(f"capacity below the {taken} seats taken")
-
-
 def slugify(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
@@ -155,7 +145,7 @@ def update_event(
     changes: dict[str, list] = {}
     if capacity != slot.capacity:
         changes["capacity"] = [slot.capacity, capacity]
-        set_capacity(slot, capacity, now=now)
+        change_capacity(slot, capacity, now=now)
     for name, value in settings.items():
         if getattr(event, name) != value:
             changes[name] = [_shown(getattr(event, name)), _shown(value)]
@@ -176,27 +166,6 @@ def _shown(value) -> str | int | bool | None:
     if isinstance(value, str) and len(value) > 200:
         return value[:200] + "…"
     return value
-
-
-def set_capacity(slot: Slot, capacity: int, *, now: datetime) -> None:
-    """Change the seats of a slot, never below those held: the WHERE clause is the check, as
-    for a booking, so no booking made meanwhile can end up beyond the capacity. More seats
-    move the waiting list up at once."""
-    table = Slot.__table__
-    taken = db.session.execute(
-        table.update()
-        .where(table.c.id == slot.id, table.c.taken <= capacity)
-        .values(capacity=capacity)
-        .returning(table.c.taken)
-    ).scalar()
-    if taken is None:
-        db.session.refresh(slot, ["taken", "capacity"])
-        raise CapacityBelowTaken(slot.taken)
-    grew = capacity > slot.capacity
-    set_committed_value(slot, "capacity", capacity)
-    set_committed_value(slot, "taken", taken)
-    if grew and slot.cancelled_at is None:
-        offer_freed_places(slot, now=now)
 
 
 def set_published(event: Event, published: bool, *, by: StaffUser) -> bool:

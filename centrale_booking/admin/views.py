@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..auth.models import Role
 from ..auth.roles import role_required
+from ..booking.changes import CapacityBelowTaken
 from ..booking.engine import sweep_expired_holds
 from ..booking.states import BookingStatus
 from ..events.models import Event
@@ -17,7 +18,6 @@ from ..extensions import db, transaction, utcnow
 from .audit import record
 from .events import (
     MAX_SERIES,
-    CapacityBelowTaken,
     attendees,
     booking_counts,
     cancel_event,

@@ -1,10 +1,11 @@
-"""Changes after booking: the number of places (from the manage link), and a date the museum
-cancels (from the back office)."""
+"""Changes after booking: the number of places (from the manage link), and a date's capacity
+or its cancellation (from the back office)."""
 
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..outbox import queue_email
@@ -79,3 +80,32 @@ def cancel_slot(slot: Slot, *, now: datetime) -> list[Booking]:
             _release_places(slot, booking.quantity)
         queue_email(booking, "slot_cancelled")
     return live
+
+
+class CapacityBelowTaken(Exception):
+    """Fewer places than those already held by bookings: refused, nothing changed."""
+
+    def __init__(self, taken: int):
+        self.taken = taken
+        super().__init__(f"capacity below the {taken} places taken")
+
+
+def change_capacity(slot: Slot, capacity: int, *, now: datetime) -> None:
+    """Change the places of a slot, never below those held: the WHERE clause is the check, as
+    for a booking, so no booking made meanwhile can end up beyond the capacity. More places
+    move the waiting list up at once."""
+    taken = db.session.scalar(
+        update(Slot)
+        .where(Slot.id == slot.id, Slot.taken <= capacity)
+        .values(capacity=capacity)
+        .returning(Slot.taken)
+        .execution_options(synchronize_session=False)
+    )
+    if taken is None:
+        db.session.refresh(slot, ["taken", "capacity"])
+        raise CapacityBelowTaken(slot.taken)
+    grew = capacity > slot.capacity
+    set_committed_value(slot, "capacity", capacity)
+    set_committed_value(slot, "taken", taken)
+    if grew and slot.cancelled_at is None:
+        offer_freed_places(slot, now=now)

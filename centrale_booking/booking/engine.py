@@ -138,10 +138,7 @@ def _issue_tickets(booking: Booking, programme: Programme) -> None:
 def cancel_booking(booking: Booking, *, now: datetime, by_staff: bool = False) -> None:
     """Cancel; places it held go back and the waiting list moves up, in this transaction.
     Visitors are refused after the programme's cancellation deadline; staff are not."""
-    deadline = booking.slot.starts_at - timedelta(
-        hours=booking.slot.programme.cancel_deadline_hours
-    )
-    if not by_staff and booking.status is S.confirmed and now >= deadline:
+    if not by_staff and booking.status is S.confirmed and now >= booking.slot.cancellation_deadline:
         raise CancellationClosed()
     held = booking.holds_places
     move(booking, S.cancelled, now=now)

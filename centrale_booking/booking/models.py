@@ -3,7 +3,7 @@ what is scanned (Ticket) and every scan (CheckIn)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import get_locale
@@ -122,6 +122,11 @@ class Slot(db.Model):
     @property
     def booking_closes_at(self) -> datetime:
         return self.closes_at or self.starts_at
+
+    @property
+    def cancellation_deadline(self) -> datetime:
+        """The last moment a visitor may cancel online; staff may cancel at any time."""
+        return self.starts_at - timedelta(hours=self.programme.cancel_deadline_hours)
 
 
 class Booking(db.Model):

@@ -26,7 +26,7 @@ from ..booking.states import BookingStatus
 from ..bookings.links import cancel_url, manage_url
 from ..extensions import utcnow
 from ..outbox.models import OutboxMessage
-from .when import cancel_deadline, day, moment_text, slot_when
+from .when import day, moment_text, slot_when
 
 S = BookingStatus
 
@@ -119,7 +119,7 @@ def _context(message: OutboxMessage, booking: Booking, images: list) -> dict:
     in_person_only = str(getattr(programme, "format", "")) == "in_person"
     deadline = None
     if programme.cancel_deadline_hours and booking.status is S.confirmed:
-        deadline = cancel_deadline(slot.starts_at, programme.cancel_deadline_hours)
+        deadline = slot.cancellation_deadline
     return {
         "kind": message.kind,
         # the booking page still has something to do: see, confirm, change or cancel

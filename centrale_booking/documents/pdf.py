@@ -177,9 +177,7 @@ def confirmation_html(booking: Booking, language: str | None = None) -> tuple[st
             language=language,
             title=programme.text("title", language),
             when=when.slot_when(slot.starts_at, slot.ends_at, language),
-            cancel_until=when.moment_text(
-                when.cancel_deadline(slot.starts_at, programme.cancel_deadline_hours), language
-            ),
+            cancel_until=when.moment_text(slot.cancellation_deadline, language),
             tickets=tickets,
             manage_url=manage_url(booking),
             museum_name=current_app.config["MUSEUM_NAME"],

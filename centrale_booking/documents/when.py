@@ -3,7 +3,7 @@ reader's language, whatever the request or the server around it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -52,8 +52,3 @@ def slot_when(starts_at: datetime, ends_at: datetime, language: str) -> str:
         start=clock(start, language),
         end=clock(end, language),
     )
-
-
-def cancel_deadline(starts_at: datetime, hours_before: int) -> datetime:
-    """The last moment a visitor may cancel online (the engine's rule in cancel_booking)."""
-    return starts_at - timedelta(hours=hours_before)
