@@ -9,8 +9,9 @@ temporary folder; a PostgreSQL database centrale_bench_* on 127.0.0.1:5432, drop
 
   bare    one conditional UPDATE + COMMIT per iteration, straight through the driver, on a
           connection made by the app's engine (so with the same settings: WAL and
-          synchronous=FULL on SQLite, synchronous_commit=on on PostgreSQL), taking the write
-          lock the way the app does (SQLite: the writers' turn, then BEGIN IMMEDIATE).
+          synchronous=FULL on SQLite, synchronous_commit=on on PostgreSQL), beginning the
+          transaction the way the app does (SQLite: the writers' turn, then BEGIN IMMEDIATE;
+          PostgreSQL: BEGIN pipelined with the UPDATE, then COMMIT).
   engine  `with transaction(): request_booking(slot, 1, contact, now=utcnow())` in an app
           context: the hold, the booking, its ticket and its outbox row, one transaction each.
 
@@ -221,7 +222,12 @@ def run_bare(slot_id: int, start_at: float, seconds: float) -> dict:
                     # BEGIN IMMEDIATE (database.py).
                     driver.take_write_turn()
                     cursor.execute("BEGIN IMMEDIATE")
-                cursor.execute(sql, (slot_id,))
+                    cursor.execute(sql, (slot_id,))
+                else:
+                    # The app's way of beginning (database.Prepared): psycopg's BEGIN sent
+                    # together with the first statement, in pipeline mode.
+                    with driver.pipeline():
+                        cursor.execute(sql, (slot_id,))
                 if cursor.rowcount != 1:
                     raise RuntimeError("the bare slot filled up")
                 driver.commit()

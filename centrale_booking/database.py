@@ -6,7 +6,12 @@ under load some writers lose every race and end with "database is locked". Here 
 transaction (see `transaction()` in extensions.py) first takes an exclusive flock on a file
 beside the database, so writers wait their turn in the kernel, then BEGIN IMMEDIATE takes
 SQLite's write lock at the start, before any read. The busy timeout and a bounded retry cover
-writers that do not take the flock (another tool on the same file)."""
+writers that do not take the flock (another tool on the same file). Measured with 4 and 16
+processes writing at once (bench/engine.py): every process gets its share, no "database is
+locked".
+
+The second half of this module is the booking engine's hot path: its few statements compiled
+once and run through the driver (see "The booking engine's hot path" below)."""
 
 from __future__ import annotations
 
@@ -14,7 +19,10 @@ import fcntl
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
@@ -48,6 +56,7 @@ def engine_options(uri: str, config) -> dict:
 
 
 PING_AFTER_IDLE_SECONDS = 2.0
+_PG_IDLE = TransactionStatus.IDLE  # connected, no transaction begun
 
 
 def install(engine: Engine, config) -> None:
@@ -182,28 +191,41 @@ class Prepared:
             (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in names
         )
+        columns = statement.exported_columns  # what it returns: a SELECT's, RETURNING's
         results = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.exported_columns
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         )
-        if not any(results):
-            results = None
-        self._compiled[dialect.name] = (compiled.string, compiled.positional, binds, results)
+        self._compiled[dialect.name] = (
+            compiled.string,
+            compiled.positional,
+            binds,
+            bool(columns),
+            results if any(results) else None,
+        )
         return self._compiled[dialect.name]
 
     def run(self, session: Session | scoped_session, params: dict) -> tuple | None:
         """Run in the session's transaction; the first row returned, or None."""
         connection = session.connection()
         dialect = connection.dialect
-        sql, positional, binds, results = self._compiled.get(dialect.name) or self._compile(dialect)
+        sql, positional, binds, returns_rows, results = self._compiled.get(
+            dialect.name
+        ) or self._compile(dialect)
         if positional:
             args = tuple(p(params[n]) if p else params[n] for n, p in binds)
         else:
             args = {n: p(params[n]) if p else params[n] for n, p in binds}
-        cursor = connection.connection.driver_connection.cursor()
+        driver = connection.connection.driver_connection
+        cursor = driver.cursor()
         try:
-            cursor.execute(sql, args)
-            row = cursor.fetchone() if cursor.description else None
+            if dialect.name == "postgresql" and driver.info.transaction_status is _PG_IDLE:
+                # psycopg begins the transaction with a BEGIN of its own, one round trip
+                # before the statement's: in pipeline mode both go together.
+                with driver.pipeline():
+                    cursor.execute(sql, args)
+            else:
+                cursor.execute(sql, args)
+            row = cursor.fetchone() if returns_rows else None
         except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy would raise it
             raise DBAPIError.instance(
                 sql, args, exc, dialect.loaded_dbapi.Error, dialect=dialect
@@ -213,6 +235,29 @@ class Prepared:
         if row is None or results is None:
             return row
         return tuple(p(value) if p else value for p, value in zip(results, row, strict=True))
+
+
+@contextmanager
+def one_round_trip(session: Session | scoped_session) -> Iterator[None]:
+    """On PostgreSQL, send the Prepared statements run in the block together (psycopg's
+    pipeline mode): one round trip, when a result is first read or at the end, instead of one
+    each. Only Prepared statements may run inside: SQLAlchemy reads a statement's result as
+    soon as it has sent it. Elsewhere (SQLite, in process) the block runs as it is."""
+    if isinstance(session, scoped_session):
+        session = session()
+    session.flush()  # nothing of the unit of work's inside the block
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    dialect = connection.dialect
+    try:
+        with connection.connection.driver_connection.pipeline():
+            yield
+    except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy would raise it
+        raise DBAPIError.instance(
+            "(pipeline)", None, exc, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from exc
 
 
 class PreparedLoad:
@@ -305,17 +350,18 @@ def _set_loaded(state, values: dict) -> None:
 
 
 class PreparedInsert(Prepared):
-    """INSERT ... RETURNING id for a model's table, every column but the id. With
+    """INSERT for a model's table, every column but the id; RETURNING the id unless
+    returning=False (then nothing is waited for: see one_round_trip). With
     `unless_conflict_on` (a unique column): ON CONFLICT (that column) DO NOTHING."""
 
-    def __init__(self, model, *, unless_conflict_on: str | None = None):
+    def __init__(self, model, *, unless_conflict_on: str | None = None, returning: bool = True):
         table = model.__table__
         statements = {}
         for name, dialect_insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
             statement = dialect_insert(table)
             if unless_conflict_on is not None:
                 statement = statement.on_conflict_do_nothing(index_elements=[unless_conflict_on])
-            statements[name] = statement.returning(table.c.id)
+            statements[name] = statement.returning(table.c.id) if returning else statement
         self.model = model
         self._columns = None  # (attribute, column, default), at first use: mappers are ready
         super().__init__(statements)
@@ -336,11 +382,13 @@ class PreparedInsert(Prepared):
         return super()._compile(dialect)
 
 
-def insert_values(session: Session | scoped_session, prepared: PreparedInsert, **values) -> int:
-    """Write one row now with its prepared INSERT ... RETURNING id, columns left out taking
-    their Python defaults, and return its id (None when an ON CONFLICT clause skipped it).
-    No object is made: for rows nobody reads back in this transaction (a ticket, an outbox
-    message)."""
+def insert_values(
+    session: Session | scoped_session, prepared: PreparedInsert, **values
+) -> int | None:
+    """Write one row now with its prepared INSERT, columns left out taking their Python
+    defaults; its id when the INSERT returns it (None when an ON CONFLICT clause skipped the
+    row). No object is made: for rows nobody reads back in this transaction (a ticket, an
+    outbox message)."""
     if isinstance(session, scoped_session):
         session = session()
     if session.new:
@@ -353,22 +401,21 @@ def insert_values(session: Session | scoped_session, prepared: PreparedInsert, *
 
 
 def insert_row(session: Session | scoped_session, obj, prepared: PreparedInsert) -> bool:
-    """Write a new object's row now, with its prepared INSERT ... RETURNING id, and register
-    the object in the session as the unit of work does after its own INSERT: persistent, its
-    values loaded, and new in this transaction (a rollback takes it out of the session again).
-    For the booking engine's hot path, not a general replacement for session.add().
+    """Write a new object's row now, with its prepared INSERT ... RETURNING id, and set its id.
+    The object stays out of the session until add_written(). For the booking engine's hot
+    path, not a general replacement for session.add().
 
     For a single-table class with an integer `id` made by the database. Relationships are not
     followed: set the foreign key columns. Every column left unset gets its Python default (or
-    None), on the object as in the row. Returns False, writing nothing and leaving the object
-    transient, when the statement's ON CONFLICT clause skipped the row.
+    None), on the object as in the row. Returns False, writing nothing, when the statement's
+    ON CONFLICT clause skipped the row.
     """
     if isinstance(session, scoped_session):
         session = session()
     if session.new:
         session.flush()  # rows added the usual way first: this one may refer to them
     # The object is transient: its defaults go straight into its __dict__, without attribute
-    # events, as the values _register_persistent below records as loaded.
+    # events, as the values add_written() records as loaded.
     state = obj.__dict__
     values = {}
     for attribute, column, default in prepared.columns():
@@ -378,13 +425,19 @@ def insert_row(session: Session | scoped_session, obj, prepared: PreparedInsert)
     row = prepared.run(session, values)
     if row is None:
         return False
-    obj.id = row[0]
-    session.add(obj)
-    # SQLAlchemy's own step after a flush's INSERT (private, but what makes a rollback expunge
-    # the object again: a row that is gone must not stay in the identity map, where its id,
-    # reused by SQLite, would clash with the next new row's).
-    session._register_persistent({inspect(obj)})
+    state["id"] = row[0]
     return True
+
+
+def add_written(session: Session | scoped_session, obj) -> None:
+    """Put an object written by insert_row in the session as the unit of work does after its
+    own INSERT: persistent, its values loaded, and new in this transaction, so that a rollback
+    takes it out of the session again (a row that is gone must not stay in the identity map,
+    where its id, reused by SQLite, would clash with the next new row's)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    session.add(obj)
+    session._register_persistent({inspect(obj)})  # SQLAlchemy's own step after an INSERT
 
 
 def _python_default(default):

@@ -4,15 +4,15 @@ from ..database import PreparedInsert, insert_values
 from ..extensions import db
 from .models import OutboxMessage
 
-_INSERT = PreparedInsert(OutboxMessage)
+_INSERT = PreparedInsert(OutboxMessage, returning=False)
 
 
-def queue_email(booking, kind: str, **payload) -> int:
+def queue_email(booking, kind: str, **payload) -> None:
     """Queue an email about a booking, in the caller's transaction: it is sent if, and only
-    if, the change that caused it commits. The row is written at once; returns its id."""
+    if, the change that caused it commits. The row is written at once (insert_values)."""
     if booking.id is None:
         db.session.flush()  # a booking added but not yet written: write it first
-    return insert_values(
+    insert_values(
         db.session,
         _INSERT,
         kind=kind,
