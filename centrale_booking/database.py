@@ -73,27 +73,16 @@ def install(engine: Engine, config) -> None:
         cursor.execute("PRAGMA synchronous=FULL")  # a commit is on disk before we answer
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        dbapi_connection.begin_retries = retries
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # Straight to the driver: BEGIN through SQLAlchemy costs more than the statement.
         dbapi_connection = conn.connection.dbapi_connection
-        if not conn.get_execution_options().get("centrale_write"):
+        if conn.get_execution_options().get("centrale_write"):
+            dbapi_connection.write_on_first_statement()
+        else:
             dbapi_connection.execute("BEGIN")
-            return
-        dbapi_connection.take_write_turn()
-        for attempt in range(retries + 1):
-            try:
-                dbapi_connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    dbapi_connection.end_write_turn()
-                    raise
-                if attempt == retries:
-                    dbapi_connection.end_write_turn()
-                    raise ServiceBusy() from exc
-                time.sleep(0.01 * 2**attempt)
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -121,10 +110,46 @@ def _ping_when_idle(engine: Engine) -> None:
 
 class _LockingConnection(sqlite3.Connection):
     """A sqlite3 connection that holds the writers' turn (an flock on a file beside the
-    database) from the start of a writing transaction until its COMMIT or ROLLBACK is done."""
+    database) from the start of a writing transaction until its COMMIT or ROLLBACK is done.
+
+    The turn and BEGIN IMMEDIATE come with the transaction's first statement (the first
+    cursor), not with transaction() itself: still before any read, so a writer never has to
+    upgrade a read lock, but the Python that runs before the first statement (SQLAlchemy
+    beginning, the engine preparing its rows) runs outside the turn, while others write."""
 
     _turn_file: int | None = None  # opened once per connection; None: in memory
     _has_turn = False
+    _write_pending = False
+    begin_retries = 5
+
+    def write_on_first_statement(self) -> None:
+        self._write_pending = True
+
+    def cursor(self, *args, **kwargs):
+        if self._write_pending:
+            self._write_pending = False
+            self._begin_writing()
+        return super().cursor(*args, **kwargs)
+
+    def execute(self, *args):  # sqlite3's shortcut does not go through cursor()
+        if self._write_pending:
+            return self.cursor().execute(*args)
+        return super().execute(*args)
+
+    def _begin_writing(self) -> None:
+        self.take_write_turn()
+        for attempt in range(self.begin_retries + 1):
+            try:
+                self.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    self.end_write_turn()
+                    raise
+                if attempt == self.begin_retries:
+                    self.end_write_turn()
+                    raise ServiceBusy() from exc
+                time.sleep(0.01 * 2**attempt)
 
     def take_write_turn(self) -> None:
         if self._turn_file is None:
@@ -136,6 +161,7 @@ class _LockingConnection(sqlite3.Connection):
         self._has_turn = True
 
     def end_write_turn(self) -> None:
+        self._write_pending = False  # a transaction that ended before its first statement
         if self._has_turn:
             self._has_turn = False
             fcntl.flock(self._turn_file, fcntl.LOCK_UN)

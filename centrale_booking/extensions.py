@@ -74,8 +74,9 @@ def transaction() -> Iterator[None]:
     """Run the block as one writing transaction: commit it, or roll back and re-raise.
 
     A read transaction already under way (the user loader, a view's lookups) is ended first,
-    so the block starts with the write lock taken (BEGIN IMMEDIATE on SQLite) and sees fresh
-    rows; objects loaded before are refreshed on their next access.
+    so the block writes with the write lock taken from its first statement on (BEGIN
+    IMMEDIATE on SQLite, see database.py) and sees fresh rows; objects loaded before are
+    refreshed on their next access.
     """
     session = db.session()  # this app context's Session, not the scoped proxy
     if session.in_transaction():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import (
@@ -87,19 +87,19 @@ def request_booking(
 ) -> Booking:
     """Ask for places. Held: confirmed at once (confirm=True) or pending until confirm_booking
     or the hold runs out. Not held: waitlisted, or SlotFull when the programme has no list."""
+    # Made before the first statement, which (on SQLite) waits for the writers' turn.
+    booking = _new_booking(slot, quantity, contact, now, S.pending)
+    if confirm:
+        move(booking, S.confirmed, now=now)
+    else:
+        booking.hold_expires_at = now + timedelta(minutes=current_app.config["HOLD_MINUTES"])
     programme = _read_again(slot)
     ensure_open(slot, quantity, now)
     # The rows are written as if the places were held, and the places are held last: on
     # PostgreSQL the hold locks the slot's row until the commit, so the bookings of one slot
     # wait for each other only that long. Not held: the rows just written (seen by no one,
     # in this transaction) are taken back, and the request waits or is refused.
-    booking = _new_booking(slot, quantity, contact, now, S.pending)
-    plan = []
-    if confirm:
-        move(booking, S.confirmed, now=now)
-        plan = programme.ticket_plan(booking)
-    else:
-        booking.hold_expires_at = now + timedelta(minutes=current_app.config["HOLD_MINUTES"])
+    plan = programme.ticket_plan(booking) if confirm else []
     _insert_booking(booking, slot)
     with one_round_trip(db.session):  # on PostgreSQL: tickets, email and hold sent together
         _insert_tickets(booking, plan)
@@ -125,7 +125,7 @@ def _new_booking(
 ) -> Booking:
     assert status in INITIAL
     return Booking(
-        slot_id=slot.id,
+        slot_id=_id(slot),
         quantity=quantity,
         status=status,
         manage_token=new_manage_token(),
@@ -135,6 +135,13 @@ def _new_booking(
         language=contact.language,
         created_at=now,
     )
+
+
+def _id(obj) -> int:
+    # Its primary key, without the load that reading obj.id would cause once transaction()
+    # has expired the object.
+    identity = inspect(obj).identity
+    return obj.id if identity is None else identity[0]
 
 
 def confirm_booking(booking: Booking, *, now: datetime) -> None:
