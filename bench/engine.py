@@ -14,6 +14,9 @@ temporary folder; a PostgreSQL database centrale_bench_* on 127.0.0.1:5432, drop
           PostgreSQL: BEGIN pipelined with the UPDATE, then COMMIT).
   engine  `with transaction(): request_booking(slot, 1, contact, now=utcnow())` in an app
           context: the hold, the booking, its ticket and its outbox row, one transaction each.
+          The slot is loaded once per process, before (transaction() expires it, so every
+          booking reads the slot and its programme again). With --view, each booking is timed
+          as a request makes it: a new session, the slot loaded, then the transaction.
 
 Both run on one shared slot per measurement (every process books the same popular date, the
 hardest case: one hot row), large enough never to fill. Bare and engine rounds alternate, so
@@ -21,7 +24,11 @@ the machine's noise falls on both alike; the table shows medians over the rounds
 per iteration (medians of each round's), the ratio engine/bare, and for several processes each
 process's count. Then the oversell check: processes book 1-4 places on a small slot until it
 is full, and the script checks taken never above capacity and confirmed places = taken, and
-that on the large slots taken = the iterations counted.
+that on the large slots taken = the iterations counted (and tickets = outbox rows = bookings).
+
+Each process is its own app (spawned), so 4 processes are 4 Python interpreters, 4 pools and,
+on SQLite, 4 writers taking turns. The machine's load is printed first: the figures are only
+comparable between runs made on a quiet machine.
 """
 
 from __future__ import annotations
