@@ -606,23 +606,31 @@ def main(argv=None) -> int:
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     process_counts = [int(n) for n in args.processes.split(",")]
 
-    os.environ.setdefault("CENTRALE_INSTANCE_PATH", tempfile.mkdtemp(prefix="centrale-bench-i-"))
+    for engine_name in engines:
+        if engine_name not in TARGETS:
+            parser.error(f"unknown engine {engine_name!r}")
     print(
         f"bench/engine.py: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, "
         f"Python {sys.version.split()[0]}"
     )
+    instance = None  # the app's instance folder (secret key, mail): a temporary one
+    if "CENTRALE_INSTANCE_PATH" not in os.environ:
+        instance = tempfile.mkdtemp(prefix="centrale-bench-i-")
+        os.environ["CENTRALE_INSTANCE_PATH"] = instance
     results, ok = [], True
-    for engine_name in engines:
-        if engine_name == "postgresql" and (problem := postgres_problem()):
-            print(f"PostgreSQL SKIPPED: {problem}")
-            continue
-        if engine_name not in TARGETS:
-            parser.error(f"unknown engine {engine_name!r}")
-        with fresh_database(engine_name) as url:
-            for processes in process_counts:
-                result = measure(engine_name, url, processes, args)
-                results.append(result)
-                ok &= all(passed for _, passed in result.checks)
+    try:
+        for engine_name in engines:
+            if engine_name == "postgresql" and (problem := postgres_problem()):
+                print(f"PostgreSQL SKIPPED: {problem}")
+                continue
+            with fresh_database(engine_name) as url:
+                for processes in process_counts:
+                    result = measure(engine_name, url, processes, args)
+                    results.append(result)
+                    ok &= all(passed for _, passed in result.checks)
+    finally:
+        if instance:
+            shutil.rmtree(instance, ignore_errors=True)
     print_table(results, args)
     errors = any(r.booking.errors or r.bare.errors for r in results)
     return 0 if ok and not errors else 1
