@@ -79,6 +79,9 @@ def transaction() -> Iterator[None]:
     refreshed on their next access.
     """
     session = db.session()  # this app context's Session, not the scoped proxy
+    if session.new or session.dirty or session.deleted:
+        # They would be lost to expire_all() below, or written outside the write lock.
+        raise RuntimeError("changes made before transaction(): make them inside its block")
     if session.in_transaction():
         session.commit()
     # Objects kept from an earlier transaction (expire_on_commit is off) may be stale by now.

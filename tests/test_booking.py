@@ -388,3 +388,12 @@ def test_capacity_cannot_go_below_the_places_taken_and_more_places_promote(db):
         change_capacity(slot, 5, now=NOON)
     assert refreshed(slot).capacity == 5 and slot.taken == 5
     assert refreshed(waiting).status is S.confirmed
+
+
+def test_changes_made_before_a_transaction_are_refused_not_silently_lost(db):
+    slot = make_slot(capacity=3)
+    slot.capacity = 99  # outside transaction(): would be expired away unseen
+    with pytest.raises(RuntimeError, match="inside its block"), transaction():
+        pass
+    db.session.rollback()
+    assert refreshed(slot).capacity == 3
