@@ -52,6 +52,8 @@ class Contact:
     email: str
     language: str = "it"
     phone: str = ""
+    privacy_consent: bool = False  # recorded with the time of the request
+    newsletter_consent: bool = False  # separate, never assumed
 
 
 def move(booking: Booking, to: BookingStatus, *, now: datetime) -> None:
@@ -133,6 +135,8 @@ def _new_booking(
         contact_email=contact.email,
         contact_phone=contact.phone,
         language=contact.language,
+        privacy_consent_at=now if contact.privacy_consent else None,
+        newsletter_consent=contact.newsletter_consent,
         created_at=now,
     )
 

@@ -26,8 +26,7 @@ def register(event: Event, registration: Registration, *, now: datetime) -> Book
         name=registration.name.strip(),
         email=registration.email.strip(),
         language=registration.language,
+        privacy_consent=True,
+        newsletter_consent=registration.newsletter_consent,
     )
-    booking = request_booking(event.slot, registration.seats, contact, now=now)
-    booking.privacy_consent_at = now
-    booking.newsletter_consent = registration.newsletter_consent
-    return booking
+    return request_booking(event.slot, registration.seats, contact, now=now)
