@@ -156,3 +156,15 @@ def test_demo_passwords_are_random_not_in_the_code(app, db, runner):
     passwords = [line.split()[-1] for line in logins.splitlines()[1:] if line.strip()]
     assert len(passwords) == 3 and not any(p in source for p in passwords)
     assert os.path.exists(os.path.join(app.instance_path, "demo-logins.txt"))
+
+
+def test_a_commit_is_on_disk_before_anyone_is_told(app, db):
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+        else:
+            assert conn.execute(text("SHOW synchronous_commit")).scalar() == "on"
