@@ -102,8 +102,9 @@ def create_booking(event_id: int):
             ),
             now=utcnow(),
         )
-        # Read here, in the same transaction: after it, a read would start another one.
-        tickets = db.session.execute(_TICKETS, {"booking_id": booking.id}).all()
+    # Read after the commit, not before it: until then the slot's row stays locked on
+    # PostgreSQL (the engine holds the places last) and SQLite's writers wait their turn.
+    tickets = db.session.execute(_TICKETS, {"booking_id": booking.id}).all()
     answer = booking_created(booking, tickets)
     response = current_app.response_class(
         json.dumps(answer), status=201, mimetype="application/json"
