@@ -27,6 +27,16 @@ Last, the oversell check: on every event booked, confirmed seats = slot.taken <=
 the bookings the clients saw confirmed = the confirmed rows; and the race: an event whose last
 50 seats (--race-seats) are asked for by 200 (--race) clients at once, each on its own
 connection, released together. Exactly 50 must be confirmed and 150 waitlisted, no 5xx.
+
+What it showed (2 shared cores, other work running; medians of 5 rounds of 20 s, 8 clients):
+with `make run`'s 2 workers x 4 threads, SQLite 469-482 bookings/s, p99 32-33 ms, PostgreSQL
+230-329/s, p99 51-66 ms; with one thread per worker, SQLite (--workers 2 --threads 1) 574/s,
+p99 24 ms, PostgreSQL (--workers 4 --threads 1) 433/s, p99 28 ms. A booking holds SQLite's
+writers' turn, or PostgreSQL's lock on the slot's row, from its hold to its commit; a thread
+that must wait for the GIL meanwhile (other threads of its worker running Python) makes every
+other booking of the slot wait too. No 5xx, no oversell, the race sold exactly 50, each time.
+The clients used 0.2-0.3 ms of CPU per booking (3-9 % of the machine): not the bottleneck,
+and 8 client processes instead of 2 changed nothing measurable.
 """
 
 from __future__ import annotations
