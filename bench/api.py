@@ -82,25 +82,6 @@ HOST = "127.0.0.1"
 # The database and the server -----------------------------------------------------------------
 
 
-def postgres_problem() -> str | None:
-    """Why PostgreSQL cannot be measured here, or None."""
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            pass
-    except OSError as exc:
-        return f"no PostgreSQL server answers at 127.0.0.1:5432 ({exc.strerror or exc})"
-    from sqlalchemy import create_engine, text
-
-    try:
-        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # any failure to log in is a reason to skip, printed
-        return f"PostgreSQL refused {PG_ADMIN_URL}: {str(exc).splitlines()[0]}"
-    return None
-
-
 @contextmanager
 def fresh_site(engine_name: str):
     """An instance folder and a new database, migrated with `flask db upgrade`; yields the
@@ -686,7 +667,7 @@ def main() -> int:
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     reports = []
     for engine_name in engines:
-        if engine_name == "postgresql" and (problem := postgres_problem()):
+        if engine_name == "postgresql" and (problem := _postgres_problem()):
             print(f"postgresql SKIPPED: {problem}")
             continue
         print(f"{engine_name}: fresh database, gunicorn, {args.rounds} rounds", flush=True)
@@ -696,3 +677,9 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _postgres_problem() -> str | None:
+    from centrale_booking.database import postgres_problem
+
+    return postgres_problem(PG_ADMIN_URL)

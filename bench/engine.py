@@ -41,7 +41,6 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -75,25 +74,6 @@ def app_config(url: str) -> dict:
 
 
 # The database ---------------------------------------------------------------------------------
-
-
-def postgres_problem() -> str | None:
-    """Why PostgreSQL cannot be measured here, or None."""
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            pass
-    except OSError as exc:
-        return f"no PostgreSQL server answers at 127.0.0.1:5432 ({exc.strerror or exc})"
-    from sqlalchemy import create_engine, text
-
-    try:
-        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # any failure to log in is a reason to skip, printed
-        return f"PostgreSQL refused {PG_ADMIN_URL}: {str(exc).splitlines()[0]}"
-    return None
 
 
 @contextlib.contextmanager
@@ -620,7 +600,7 @@ def main(argv=None) -> int:
     results, ok = [], True
     try:
         for engine_name in engines:
-            if engine_name == "postgresql" and (problem := postgres_problem()):
+            if engine_name == "postgresql" and (problem := _postgres_problem()):
                 print(f"PostgreSQL SKIPPED: {problem}")
                 continue
             with fresh_database(engine_name) as url:
@@ -638,3 +618,9 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _postgres_problem() -> str | None:
+    from centrale_booking.database import postgres_problem
+
+    return postgres_problem(PG_ADMIN_URL)

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import fcntl
 import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from psycopg.pq import TransactionStatus
-from sqlalchemy import bindparam, event, inspect, select
+from sqlalchemy import bindparam, create_engine, event, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
@@ -474,3 +475,23 @@ def _python_default(default):
     if default.is_callable:
         return default.arg(None)  # a callable without arguments, wrapped by SQLAlchemy
     raise ValueError(f"insert_row cannot compute the default {default!r}")
+
+
+def postgres_problem(admin_url: str) -> str | None:
+    """Why the PostgreSQL server at `admin_url` cannot be used, or None when it answers.
+    For the tests and benchmarks, which run their PostgreSQL half only where one is up."""
+    url = make_url(admin_url)
+    host, port = url.host or "127.0.0.1", url.port or 5432
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            pass
+    except OSError as exc:
+        return f"no PostgreSQL server answers at {host}:{port} ({exc.strerror or exc})"
+    try:
+        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to log in is a reason to skip, printed
+        return f"PostgreSQL at {host}:{port} refused {url.username}: {str(exc).splitlines()[0]}"
+    return None

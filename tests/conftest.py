@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import tempfile
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from centrale_booking import create_app
+from centrale_booking.database import postgres_problem
 from centrale_booking.extensions import db as _db
 
 PG_ADMIN_URL = os.environ.get(
@@ -21,24 +21,7 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
-def _postgres_problem() -> str | None:
-    """Why the PostgreSQL half cannot run here, or None when it can."""
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            pass
-    except OSError as exc:
-        return f"no PostgreSQL server answers at 127.0.0.1:5432 ({exc.strerror or exc})"
-    try:
-        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # any failure to log in is a reason to skip, printed
-        return f"PostgreSQL at 127.0.0.1:5432 refused user postgres: {str(exc).splitlines()[0]}"
-    return None
-
-
-POSTGRES_PROBLEM = _postgres_problem()
+POSTGRES_PROBLEM = postgres_problem(PG_ADMIN_URL)
 
 
 def pytest_report_header(config):
