@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config.update(overrides or {})
     _fill_instance_defaults(app)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]  # pages' dates: Milan's
 
     from . import database, errors, i18n, logs
     from .extensions import babel, csrf, db, limiter, login_manager, migrate

@@ -25,7 +25,7 @@ class Defaults:
     # Language
     LANGUAGES = ("it", "en")
     BABEL_DEFAULT_LOCALE = "it"
-    BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
+    # BABEL_DEFAULT_TIMEZONE: set from TIMEZONE by create_app, the one place it is named
     LANGUAGE_COOKIE = "lang"
 
     # Staff login

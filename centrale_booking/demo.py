@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -18,15 +17,14 @@ from sqlalchemy import select
 from .auth.models import Role, StaffUser
 from .booking.models import Programme, Slot, Unit, WaitlistMode
 from .campus.models import Campus, Season
+from .clock import museum_zone
 from .events.models import Category, Event, EventFormat
 from .extensions import db, transaction
 from .schools.models import Activity, GradeLevel
 
-ROME = ZoneInfo("Europe/Rome")
-
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=ROME)
+    return datetime.combine(day, time(hour, minute), tzinfo=museum_zone())
 
 
 def weekdays(first: date, last: date, wanted: set[int], skip: list[tuple[date, date]]):

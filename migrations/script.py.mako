@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 
-import centrale_booking.extensions  # noqa: F401  (UTCDateTime)
+import centrale_booking.db_types  # noqa: F401  (UTCDateTime)
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

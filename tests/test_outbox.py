@@ -335,9 +335,9 @@ def test_offer_email_gives_the_deadline_in_the_museum_time_zone(smtp):
     deliver_due(now=utcnow())
 
     (email,) = [m for m in smtp.inbox.to(booking.contact_email) if "Posti liberi" in m["Subject"]]
-    from centrale_booking.documents.when import clock, day
+    from centrale_booking.clock import clock_time, day
 
-    assert f"{day(deadline, 'it')}, {clock(deadline, 'it')}" in email["Subject"]
+    assert f"{day(deadline, 'it')}, {clock_time(deadline, 'it')}" in email["Subject"]
 
 
 def test_offer_that_lapsed_before_it_could_be_sent_is_not_sent(smtp):

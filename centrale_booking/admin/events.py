@@ -9,16 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ..auth.models import StaffUser
 from ..booking.changes import cancel_slot, change_capacity
 from ..booking.models import Booking, Programme, Slot, Unit, WaitlistMode
 from ..booking.states import BookingStatus
+from ..clock import local, museum_time
 from ..events.models import Event
 from ..extensions import db
 from .audit import record
@@ -47,37 +46,6 @@ EVENT_FIELDS = (
     "cancel_deadline_hours",
 )
 SLOT_FIELDS = ("starts_at", "ends_at", "opens_at", "closes_at")  # capacity: set_capacity
-
-
-# --- The museum's clocks ---------------------------------------------------------------
-
-
-def museum_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local(moment: datetime) -> datetime:
-    return moment.astimezone(museum_zone())
-
-
-class LocalTimeError(ValueError):
-    """A time the museum's clocks skip (last Sunday of March) or show twice (of October)."""
-
-    def __init__(self, kind: str):
-        self.kind = kind  # "skipped" or "repeated"
-        super().__init__(kind)
-
-
-def museum_time(day: date, clock: time) -> datetime:
-    """The moment, in UTC, when the clocks in Milan show `clock` on `day`."""
-    zone = museum_zone()
-    moment = datetime.combine(day, clock.replace(tzinfo=None), tzinfo=zone)
-    # zoneinfo accepts any wall time; one that does not exist comes back shifted by an hour.
-    if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment.replace(tzinfo=None):
-        raise LocalTimeError("skipped")
-    if moment.utcoffset() != moment.replace(fold=1).utcoffset():
-        raise LocalTimeError("repeated")
-    return moment.astimezone(UTC)
 
 
 # --- Creating and changing ---------------------------------------------------------------

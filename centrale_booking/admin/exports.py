@@ -10,7 +10,7 @@ import io
 from flask_babel import gettext as _
 
 from ..booking.models import Booking
-from .events import local
+from ..clock import local
 from .labels import STATUS_LABELS
 
 # Excel runs a cell that starts with one of these as a formula: names come from the public

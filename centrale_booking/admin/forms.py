@@ -35,16 +35,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..clock import LocalTimeError, local, museum_time
 from ..events.models import Category, Event, EventFormat
-from .events import (
-    EVENT_FIELDS,
-    MAX_SERIES,
-    LocalTimeError,
-    SeriesPlan,
-    local,
-    museum_time,
-    plan_series,
-)
+from .events import EVENT_FIELDS, MAX_SERIES, SeriesPlan, plan_series
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]

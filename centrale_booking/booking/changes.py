@@ -36,7 +36,10 @@ def change_quantity(booking, quantity: int, *, now: datetime) -> None:
     """Fewer places: the rest go back and the waiting list moves up. More places: held by the
     same conditional UPDATE as a new booking, or refused, the booking left as it was."""
     slot, programme = booking.slot, booking.slot.programme
-    if not programme.allows_quantity_change or booking.status not in (S.confirmed, S.waitlisted):
+    if not programme.quantity_changeable(booking) or booking.status not in (
+        S.confirmed,
+        S.waitlisted,
+    ):
         raise QuantityUnchangeable()
     if now >= slot.booking_closes_at:
         raise QuantityUnchangeable()

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import ClassVar, NamedTuple
 
-from flask_babel import get_locale
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
+from flask import current_app
+from flask_babel import force_locale, get_locale, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
+from ..db_types import enum_type
 from ..extensions import db, utcnow
 from .states import HOLDS_PLACES, BookingStatus
 
@@ -28,15 +33,35 @@ class Unit(StrEnum):
     children = "children"
 
 
-def enum_type(cls: type[StrEnum], length: int = 16) -> Enum:
-    # stores the values ("in"), not the names (inward)
-    return Enum(
-        cls,
-        native_enum=False,
-        length=length,
-        validate_strings=True,
-        values_callable=lambda members: [m.value for m in members],
-    )
+def places_text(unit: Unit, n: int) -> str:
+    """n places in the unit's words, with the language's plural forms: 2 posti, 1 classe."""
+    if unit is Unit.classes:
+        return ngettext("%(num)d class", "%(num)d classes", n)
+    if unit is Unit.children:
+        return ngettext("%(num)d child", "%(num)d children", n)
+    return ngettext("%(num)d seat", "%(num)d seats", n)
+
+
+def admits_text(unit: Unit, n: int) -> str:
+    """What one ticket lets in: Vale per 2 persone, Vale per 1 classe."""
+    if unit is Unit.classes:
+        return ngettext("Admits %(num)s class", "Admits %(num)s classes", n)
+    if unit is Unit.children:
+        return ngettext("Admits %(num)s child", "Admits %(num)s children", n)
+    return ngettext("Admits %(num)s person", "Admits %(num)s people", n)
+
+
+class Fact(NamedTuple):
+    """One line of what a booking is, as the PDF, the emails and the pages show it."""
+
+    label: str
+    value: str
+    url: str = ""  # the value is (or comes with) a link
+
+
+class TicketPlan(NamedTuple):
+    holder_label: str
+    admits: int
 
 
 class Programme(db.Model):
@@ -65,9 +90,6 @@ class Programme(db.Model):
     )
     offer_hours: Mapped[int] = mapped_column(default=24)  # how long an offer is held
     cancel_deadline_hours: Mapped[int] = mapped_column(default=0)  # before the start
-    reference_prefix = "CA"
-    allows_quantity_change = True  # from the manage link
-
     slots: Mapped[list[Slot]] = relationship(
         back_populates="programme", order_by="Slot.starts_at", cascade="all, delete-orphan"
     )
@@ -83,10 +105,83 @@ class Programme(db.Model):
     def title(self) -> str:
         return self.text("title")
 
-    def ticket_plan(self, booking: Booking) -> list[tuple[str, int]]:
-        """The tickets a confirmed booking gets: (holder label, admits). One for all, here;
-        a programme that admits people one by one overrides it."""
-        return [(booking.contact_name, booking.quantity)]
+    # --- The programme protocol -----------------------------------------------------------
+    # What the shared layers (engine, documents, manage pages, API, desk, back office) ask of a
+    # programme. Each kind overrides what is its own; these defaults fit a plain booking of
+    # places at the museum. No shared layer looks at a kind's own attributes.
+
+    reference_prefix = "CA"  # of the booking references: EV-7K3Q9A
+    few_places = 5  # "nearly full" from this many places left down; 0: never said
+    remind_within: ClassVar[timedelta | None] = timedelta(hours=36)  # None: no reminders
+    public_endpoint: ClassVar[str | None] = None  # the route of the programme's public page
+
+    def public_url_values(self) -> dict:
+        """The values of `public_endpoint`'s route for this programme (links.py builds it)."""
+        return {}
+
+    def max_places(self, slot: Slot) -> int:
+        """The most places one booking may take on `slot`."""
+        return slot.max_per_booking or self.max_per_booking
+
+    def check_request(self, slot: Slot, quantity: int, details) -> None:
+        """Raise a BookingError when the programme's own rules refuse the request (a class
+        of the wrong grade, a child too young); called before any place is held."""
+
+    def write_details(self, booking: Booking, details) -> None:
+        """Store the programme's own details of a request (a class and its teachers; the
+        children and who collects them) with the booking, in the same transaction."""
+
+    def details_of(self, booking: Booking):
+        """The details stored by write_details, or None."""
+        return None
+
+    def ticket_plan(self, booking: Booking, details=None) -> list[TicketPlan]:
+        """The tickets a confirmed booking gets. One for all, here; a programme that admits
+        people one by one, or nobody at the door, overrides it. `details` as given to
+        request_booking, or None (then read them from the booking, if needed)."""
+        return [TicketPlan(booking.contact_name, booking.quantity)]
+
+    def in_person(self, booking: Booking) -> bool:
+        """Whether the booking brings someone to the museum, with something to show at the
+        door (else: an online registration, nothing to scan)."""
+        return True
+
+    def online_url(self, booking: Booking) -> str:
+        """Where the booking is followed online (a live stream), or ""."""
+        return ""
+
+    def quantity_changeable(self, booking: Booking) -> bool:
+        """Whether the number of places may be changed from the manage link."""
+        return True
+
+    def place(self, language: str) -> str:
+        """Where it takes place, for people and calendars."""
+        config = current_app.config
+        return f"{config['MUSEUM_NAME']}, {config['MUSEUM_ADDRESS']}"
+
+    def places_text(self, n: int) -> str:
+        return places_text(self.unit, n)
+
+    def admits_text(self, n: int) -> str:
+        return admits_text(self.unit, n)
+
+    def facts(self, booking: Booking, language: str) -> list[Fact]:
+        """What the booking is, as label/value lines in `language`: what, when, where, then
+        the programme's own, then who and how many."""
+        slot = booking.slot
+        with force_locale(language):
+            return [
+                Fact(_("What"), self.text("title", language)),
+                Fact(_("When"), clock.slot_when(slot.starts_at, slot.ends_at, language)),
+                Fact(_("Where"), self.place(language)),
+                *self.own_facts(booking, language),
+                Fact(_("Booked by"), booking.contact_name),
+                Fact(_("Booked"), self.places_text(booking.quantity)),
+            ]
+
+    def own_facts(self, booking: Booking, language: str) -> list[Fact]:
+        """The programme's own lines among the facts (a room, a class, the children)."""
+        return []
 
 
 class Slot(db.Model):
@@ -117,7 +212,8 @@ class Slot(db.Model):
 
     @property
     def booking_limit(self) -> int:
-        return self.max_per_booking or self.programme.max_per_booking
+        """The most places one booking may take (the programme decides)."""
+        return self.programme.max_places(self)
 
     @property
     def booking_closes_at(self) -> datetime:

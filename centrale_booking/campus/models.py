@@ -5,7 +5,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..booking.models import Booking, Programme, enum_type
+from ..booking.models import Booking, Programme, TicketPlan
+from ..db_types import enum_type
 
 
 class Season(StrEnum):
@@ -23,9 +24,13 @@ class Campus(Programme):
     max_age: Mapped[int] = mapped_column(default=11)
 
     reference_prefix = "CP"
-    allows_quantity_change = False  # children are enrolled by name
     __mapper_args__ = {"polymorphic_identity": "campus"}
 
-    def ticket_plan(self, booking: Booking) -> list[tuple[str, int]]:
+    def ticket_plan(self, booking: Booking, details=None) -> list[TicketPlan]:
         # One ticket per child: each is checked in and out on their own.
-        return [(f"{booking.contact_name} ({n})", 1) for n in range(1, booking.quantity + 1)]
+        return [
+            TicketPlan(f"{booking.contact_name} ({n})", 1) for n in range(1, booking.quantity + 1)
+        ]
+
+    def quantity_changeable(self, booking: Booking) -> bool:
+        return False  # children are enrolled by name

@@ -17,10 +17,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, vRecur
 
+from .. import clock
 from ..booking.models import Booking, Slot
 from ..booking.states import BookingStatus
 from ..extensions import utcnow
-from . import when
 
 PRODID = "-//MM S.p.A.//Centrale Booking//IT"
 FEED_PAST_DAYS = 30  # the feed keeps the events of the last 30 days, then drops them
@@ -119,7 +119,7 @@ def _public_events(event, language: str, since: datetime | None = None) -> list[
 
 def _slot_event(slot: Slot, language: str, uid: str) -> Event:
     programme = slot.programme
-    zone = when.museum_zone()
+    zone = clock.museum_zone()
     starts, ends = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
     event = Event()
     event.add("uid", uid)

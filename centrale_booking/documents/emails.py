@@ -24,9 +24,9 @@ from flask_babel import gettext as _
 from ..booking.models import Booking, Unit, WaitlistMode
 from ..booking.states import BookingStatus
 from ..bookings.links import cancel_url, manage_url
+from ..clock import day, moment_text, slot_when
 from ..extensions import utcnow
 from ..outbox.models import OutboxMessage
-from .when import day, moment_text, slot_when
 
 S = BookingStatus
 

@@ -37,10 +37,10 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .. import clock
 from ..booking.models import Booking
 from ..booking.states import BookingStatus
 from ..extensions import WRITE, db, transaction
-from . import when
 from .models import KeptDocument
 from .qr import qr_matrix, qr_png_for_print, ticket_url
 
@@ -176,8 +176,8 @@ def confirmation_html(booking: Booking, language: str | None = None) -> tuple[st
             programme=programme,
             language=language,
             title=programme.text("title", language),
-            when=when.slot_when(slot.starts_at, slot.ends_at, language),
-            cancel_until=when.moment_text(slot.cancellation_deadline, language),
+            when=clock.slot_when(slot.starts_at, slot.ends_at, language),
+            cancel_until=clock.moment_text(slot.cancellation_deadline, language),
             tickets=tickets,
             manage_url=manage_url(booking),
             museum_name=current_app.config["MUSEUM_NAME"],

@@ -2,10 +2,13 @@
 
 from enum import StrEnum
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..booking.models import Programme, enum_type
+from ..booking.models import Fact, Programme
+from ..db_types import enum_type
 
 
 class Category(StrEnum):
@@ -37,6 +40,7 @@ class Event(Programme):
     image_alt_en: Mapped[str] = mapped_column(String(300), default="")
 
     reference_prefix = "EV"
+    public_endpoint = "events.show"
     __mapper_args__ = {"polymorphic_identity": "event"}
 
     @property
@@ -48,6 +52,45 @@ class Event(Programme):
     def streaming_only(self) -> bool:
         return self.format is EventFormat.streaming
 
-    def ticket_plan(self, booking):
+    @property
+    def streamed(self) -> bool:
+        return self.format is not EventFormat.in_person and bool(self.stream_url)
+
+    # --- The programme protocol ---
+
+    @property
+    def few_places(self) -> int:  # type: ignore[override]
+        return 0 if self.streaming_only else Programme.few_places  # a stream is never full
+
+    def public_url_values(self) -> dict:
+        return {"event_id": self.id}
+
+    def max_places(self, slot) -> int:
+        # A streaming-only registration is one person's reminder, on the page and in the API.
+        return 1 if self.streaming_only else super().max_places(slot)
+
+    def ticket_plan(self, booking, details=None):
         # A streaming-only registration is a reminder: nothing to scan at the door.
-        return [] if self.streaming_only else super().ticket_plan(booking)
+        return [] if self.streaming_only else super().ticket_plan(booking, details)
+
+    def in_person(self, booking) -> bool:
+        return not self.streaming_only
+
+    def online_url(self, booking) -> str:
+        return self.stream_url if self.streamed else ""
+
+    def quantity_changeable(self, booking) -> bool:
+        return not self.streaming_only
+
+    def place(self, language: str) -> str:
+        if self.streaming_only:
+            with force_locale(language):
+                return _("Online, live stream")
+        place = super().place(language)
+        return f"{self.room}, {place}" if self.room else place
+
+    def own_facts(self, booking, language: str) -> list[Fact]:
+        if not (url := self.online_url(booking)):
+            return []
+        with force_locale(language):
+            return [Fact(_("Live stream"), url, url)]

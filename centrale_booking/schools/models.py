@@ -5,7 +5,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..booking.models import Programme, enum_type
+from ..booking.models import Programme
+from ..db_types import enum_type
 from ..extensions import db
 
 
@@ -34,8 +35,10 @@ class Activity(Programme):
     grade_rows: Mapped[list[ActivityGrade]] = relationship(cascade="all, delete-orphan")
 
     reference_prefix = "SC"
-    allows_quantity_change = False  # one class per booking
     __mapper_args__ = {"polymorphic_identity": "activity"}
+
+    def quantity_changeable(self, booking) -> bool:
+        return False  # one class per booking
 
     @property
     def grades(self) -> set[GradeLevel]:

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 02:50:00
 from alembic import op
 import sqlalchemy as sa
 
-import centrale_booking.extensions  # noqa: F401  (UTCDateTime)
+import centrale_booking.db_types  # noqa: F401  (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
@@ -33,9 +33,9 @@ def upgrade():
             batch_op.alter_column(name, server_default=None)
 
     with op.batch_alter_table('booking', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('privacy_consent_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('privacy_consent_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('newsletter_consent', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('reminded_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('reminded_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('booking', schema=None) as batch_op:
         batch_op.alter_column('newsletter_consent', server_default=None)
 

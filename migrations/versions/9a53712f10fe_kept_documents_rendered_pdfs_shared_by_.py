@@ -8,7 +8,7 @@ Create Date: 2026-11-25 02:44:11.807899
 from alembic import op
 import sqlalchemy as sa
 
-import centrale_booking.extensions  # noqa: F401  (UTCDateTime)
+import centrale_booking.db_types  # noqa: F401  (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], name=op.f('fk_kept_document_booking_id_booking'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kept_document')),
     sa.UniqueConstraint('booking_id', 'kind', 'version', 'language', name=op.f('uq_kept_document_booking_id'))

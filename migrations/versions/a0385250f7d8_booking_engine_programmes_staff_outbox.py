@@ -8,7 +8,7 @@ Create Date: 2026-11-25 02:33:01.827141
 from alembic import op
 import sqlalchemy as sa
 
-import centrale_booking.extensions  # noqa: F401  (UTCDateTime)
+import centrale_booking.db_types  # noqa: F401  (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('description_it', sa.Text(), nullable=False),
     sa.Column('description_en', sa.Text(), nullable=False),
     sa.Column('published', sa.Boolean(), nullable=False),
-    sa.Column('created_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('unit', sa.Enum('seats', 'classes', 'children', name='unit', native_enum=False, length=16), nullable=False),
     sa.Column('max_per_booking', sa.Integer(), nullable=False),
     sa.Column('waitlist_mode', sa.Enum('none', 'offer', 'confirm', name='waitlistmode', native_enum=False, length=16), nullable=False),
@@ -47,8 +47,8 @@ def upgrade():
     sa.Column('role', sa.Enum('admin', 'education', 'desk', name='role', native_enum=False, length=16), nullable=False),
     sa.Column('password_hash', sa.String(length=256), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_user')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_user_email'))
     )
@@ -61,7 +61,7 @@ def upgrade():
     )
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('staff_user_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('target', sa.String(length=120), nullable=False),
@@ -94,14 +94,14 @@ def upgrade():
     op.create_table('slot',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
     sa.Column('taken', sa.Integer(), nullable=False),
-    sa.Column('opens_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closes_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opens_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closes_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('max_per_booking', sa.Integer(), nullable=True),
-    sa.Column('cancelled_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint('taken >= 0 AND taken <= capacity', name=op.f('ck_slot_taken_within_capacity')),
     sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], name=op.f('fk_slot_programme_id_programme')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_slot'))
@@ -127,11 +127,11 @@ def upgrade():
     sa.Column('contact_email', sa.String(length=254), nullable=False),
     sa.Column('contact_phone', sa.String(length=40), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
-    sa.Column('created_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('hold_expires_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('offer_expires_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('confirmed_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('cancelled_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('hold_expires_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('offer_expires_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['slot_id'], ['slot.id'], name=op.f('fk_booking_slot_id_slot')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking')),
@@ -144,7 +144,7 @@ def upgrade():
 
     op.create_table('outbox_message',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=True),
     sa.Column('to_address', sa.String(length=254), nullable=False),
@@ -152,8 +152,8 @@ def upgrade():
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('status', sa.Enum('queued', 'sent', 'failed', name='outboxstatus', native_enum=False, length=8), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], name=op.f('fk_outbox_message_booking_id_booking')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
@@ -168,7 +168,7 @@ def upgrade():
     sa.Column('code', sa.String(length=64), nullable=False),
     sa.Column('holder_label', sa.String(length=120), nullable=False),
     sa.Column('admits', sa.Integer(), nullable=False),
-    sa.Column('created_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], name=op.f('fk_ticket_booking_id_booking')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket')),
     sa.UniqueConstraint('code', name=op.f('uq_ticket_code'))
@@ -179,7 +179,7 @@ def upgrade():
     op.create_table('check_in',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=True),
-    sa.Column('scanned_at', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('scanned_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('direction', sa.Enum('in', 'out', name='direction', native_enum=False), nullable=False),
     sa.Column('staff_user_id', sa.Integer(), nullable=True),
     sa.Column('result', sa.String(length=32), nullable=False),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 02:40:45.554640
 from alembic import op
 import sqlalchemy as sa
 
-import centrale_booking.extensions  # noqa: F401  (UTCDateTime)
+import centrale_booking.db_types  # noqa: F401  (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
@@ -23,7 +23,7 @@ def upgrade():
     # fills them in and is dropped again, as the model has none.
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_by', sa.String(length=64), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('claimed_until', centrale_booking.extensions.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('claimed_until', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.alter_column('claimed_by', server_default=None)
 
