@@ -132,7 +132,8 @@ def explain_variants(booking, rounds: int) -> dict:
     from weasyprint.text.fonts import FontConfiguration
 
     from centrale_booking.documents.pdf import PRINT_STYLESHEET, confirmation_html, renderer
-    from centrale_booking.documents.qr import qr_svg, ticket_url
+    from centrale_booking.documents.qr import qr_svg
+    from centrale_booking.links import ticket_url
 
     r = renderer()
     fonts, stylesheet = r._tools()
@@ -189,7 +190,8 @@ def main() -> None:
 
     from centrale_booking import create_app
     from centrale_booking.documents.pdf import confirmation_pdf, render_confirmation
-    from centrale_booking.documents.qr import qr_svg, ticket_url
+    from centrale_booking.documents.qr import qr_svg
+    from centrale_booking.links import ticket_url
 
     app = create_app(
         {

@@ -51,21 +51,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     limiter.init_app(app)
 
-    from .admin.views import bp as admin_bp
-    from .api import bp as api_bp
+    from . import api, programmes
     from .auth.views import bp as auth_bp
-    from .bookings.views import bp as bookings_bp
-    from .documents.views import bp as documents_bp
-    from .events.views import bp as events_bp
+    from .manage.views import bp as manage_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(bookings_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(documents_bp)
+    app.register_blueprint(manage_bp)
+    api.init_app(app)
+    programmes.init_app(app)  # each kind of the registry, with its blueprints
 
     i18n.init_app(app)
     errors.init_app(app)
@@ -105,11 +100,15 @@ def _fill_instance_defaults(app: Flask) -> None:
 
 
 def _import_models() -> None:
-    # Every table must be known to SQLAlchemy (and to Alembic) before the first query.
+    # Every table must be known to SQLAlchemy (and to Alembic) before the first query; the
+    # programmes' own tables come with their kinds (programmes.INSTALLED).
+    import importlib
+
     from .auth import models as _auth  # noqa: F401
     from .booking import models as _booking  # noqa: F401
-    from .campus import models as _campus  # noqa: F401
     from .documents import models as _documents  # noqa: F401
-    from .events import models as _events  # noqa: F401
     from .outbox import models as _outbox  # noqa: F401
-    from .schools import models as _schools  # noqa: F401
+    from .programmes import INSTALLED
+
+    for module in INSTALLED:
+        importlib.import_module(f"{module}.models")

@@ -1,24 +1,14 @@
 """Every refusal and failure becomes an HTTP answer here, once: a page for people, an
 application/problem+json body (RFC 9457) under /api."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from .api.problems import problem
 from .booking.errors import BookingChanged, BookingError
 from .database import ServiceBusy
-
-
-def problem(status: int, code: str, detail: str, errors: dict | None = None, **extra):
-    body = {"type": f"about:blank#{code}", "title": code.replace("_", " "), "status": status}
-    body.update(detail=detail, code=code, **extra)
-    if errors:
-        body["errors"] = errors
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response
 
 
 def _wants_problem() -> bool:

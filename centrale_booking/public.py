@@ -8,15 +8,16 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
+from .programmes import home_teasers
 
 bp = Blueprint("public", __name__)
 
 
 @bp.route("/")
 def home():
-    from .events.views import next_events
-
-    return render_template("public/home.html", next_events=next_events(limit=3))
+    teasers = home_teasers()
+    shown = {key: value for teaser in teasers for key, value in teaser.context.items()}
+    return render_template("public/home.html", teasers=teasers, **shown)
 
 
 @bp.route("/privacy")

@@ -19,10 +19,9 @@ from sqlalchemy import func, select
 
 from centrale_booking.booking.engine import cancel_booking, request_booking
 from centrale_booking.booking.models import Slot, Unit, WaitlistMode
-from centrale_booking.bookings.links import manage_url
 from centrale_booking.campus.models import Campus, Season
 from centrale_booking.documents import pdf as pdf_module
-from centrale_booking.documents.calendar import booking_ics, event_ics, events_feed
+from centrale_booking.documents.calendar import booking_ics
 from centrale_booking.documents.models import KeptDocument
 from centrale_booking.documents.pdf import (
     LocalFetcher,
@@ -31,8 +30,10 @@ from centrale_booking.documents.pdf import (
     render_confirmation,
     renderer,
 )
-from centrale_booking.documents.qr import qr_matrix, qr_png, qr_svg, ticket_url
+from centrale_booking.documents.qr import qr_matrix, qr_png, qr_svg
+from centrale_booking.events.feeds import event_ics, events_feed
 from centrale_booking.extensions import db, transaction
+from centrale_booking.links import manage_url, ticket_url
 from tests.factories import NOON, a_contact, make_event, make_slot
 
 WINTER = datetime(2026, 12, 10, 17, 30, tzinfo=UTC)  # 18:30 in Milan, +01:00

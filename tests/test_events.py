@@ -10,9 +10,9 @@ from centrale_booking.booking.engine import cancel_booking
 from centrale_booking.booking.models import Booking, WaitlistMode
 from centrale_booking.booking.reminders import queue_reminders
 from centrale_booking.booking.states import BookingStatus
-from centrale_booking.bookings.links import manage_path
 from centrale_booking.events.models import Category, EventFormat
 from centrale_booking.extensions import db, transaction, utcnow
+from centrale_booking.links import manage_path
 from centrale_booking.outbox.models import OutboxMessage
 from tests.factories import a_contact, make_event, make_slot
 

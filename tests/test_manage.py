@@ -9,8 +9,8 @@ from sqlalchemy import select
 from centrale_booking.booking.engine import request_booking
 from centrale_booking.booking.models import Booking, CheckIn, Direction, WaitlistMode
 from centrale_booking.booking.states import BookingStatus
-from centrale_booking.bookings.links import manage_path, manage_url, ticket_url
 from centrale_booking.extensions import db, transaction, utcnow
+from centrale_booking.links import manage_path, manage_url, ticket_url
 from centrale_booking.outbox.models import OutboxMessage
 from centrale_booking.schools.models import Activity
 from tests.factories import a_contact, make_event, make_slot

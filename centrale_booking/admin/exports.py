@@ -1,20 +1,18 @@
-"""The attendee list as a CSV file that Excel, set up for Italy, opens right: UTF-8 with a
-byte order mark (or accents come out garbled) and `;` between fields (Italian Excel reads
-`,` as the decimal mark)."""
+"""Booking lists as a CSV file that Excel, set up for Italy, opens right: UTF-8 with a byte
+order mark (or accents come out garbled) and `;` between fields (Italian Excel reads `,` as
+the decimal mark). The columns are each programme's own (ExportColumn, in its registry
+entry); the format is handled here, once."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from flask_babel import gettext as _
-
 from ..booking.models import Booking
-from ..clock import local
-from .labels import STATUS_LABELS
+from ..programmes import ExportColumn
 
 # Excel runs a cell that starts with one of these as a formula: names come from the public
-# booking form, so they are written as text.
+# booking forms, so they are written as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -22,30 +20,14 @@ def as_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def attendees_csv(bookings: list[Booking]) -> bytes:
+def _cell(value) -> object:
+    return as_text(value) if isinstance(value, str) else value
+
+
+def bookings_csv(bookings: list[Booking], columns: list[ExportColumn]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("Name"),
-            _("Email"),
-            _("Seats"),
-            _("Status"),
-            _("Reference"),
-            _("Booked at"),
-            _("Newsletter"),
-        ]
-    )
+    writer.writerow([str(column.header) for column in columns])
     for booking in bookings:
-        writer.writerow(
-            [
-                as_text(booking.contact_name),
-                as_text(booking.contact_email),
-                booking.quantity,
-                str(STATUS_LABELS[booking.status]),
-                booking.reference,
-                local(booking.created_at).strftime("%Y-%m-%d %H:%M"),
-                _("yes") if booking.newsletter_consent else _("no"),
-            ]
-        )
+        writer.writerow([_cell(column.value(booking)) for column in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,6 +1,61 @@
-"""The JSON API v1 under /api/v1, for the museum's website, the desk scanner and integrators;
-described by its OpenAPI document at /api/v1/openapi.json. Errors are problem+json (errors.py)."""
+"""The shared machinery of the JSON API v1 under /api/v1, for the museum's website, the desk
+scanner and integrators: a blueprint maker, reading the body, problem+json answers, the JSON
+types and schemas derived from the forms, and the OpenAPI document (/api/v1/openapi.json)
+assembled from each programme's part. The routes of a programme live in its own api.py."""
 
-from .views import bp
+from __future__ import annotations
 
-__all__ = ["bp"]
+import json
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from flask_babel import gettext as _
+
+from ..extensions import csrf
+from .forms import InvalidInput
+from .openapi import document
+from .problems import problem
+
+PREFIX = "/api/v1"
+MAX_BODY_BYTES = 16 * 1024  # a booking request is a few hundred bytes
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; a larger one is no id: 404
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+def api_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    """A programme's API blueprint under /api/v1. CSRF-exempt: no cookie authorises anything
+    here, so there is nothing for a forged request to use."""
+    blueprint = Blueprint(name, import_name, url_prefix=PREFIX + url_prefix)
+    csrf.exempt(blueprint)
+    return blueprint
+
+
+csrf.exempt(bp)
+
+
+def json_body():
+    """The body parsed as JSON whatever its content type, or None when it is not JSON."""
+    request.max_content_length = MAX_BODY_BYTES  # 413 beyond, with a length given or not
+    data = request.get_data(cache=False)
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond measure
+        return None
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document(current_app.config["BASE_URL"]))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.errorhandler(InvalidInput)
+    def invalid_input(exc: InvalidInput):
+        return problem(
+            422, "invalid_input", _("Please correct the fields listed in errors."), exc.errors
+        )
+
+
+__all__ = ["MAX_ID", "api_blueprint", "init_app", "json_body", "problem"]

@@ -1,22 +1,20 @@
-"""What the API reads: query parameters and JSON bodies, checked with the same forms and
-messages as the pages, plus what only JSON can get wrong (types, a body that is not an object)."""
+"""What the API reads: JSON bodies checked with the very forms the pages use (their fields,
+rules and messages), plus what only JSON can get wrong (types, a body that is not an object).
+The JSON type of each field and the OpenAPI schema of a body are derived from the form's own
+fields, never written out a second time."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import StringField
-from wtforms.validators import AnyOf, InputRequired
-
-from ..events.forms import EventRegistrationForm
-from ..events.models import Category
+from wtforms import BooleanField, Field, Form, IntegerField
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange
 
 
 class InvalidInput(Exception):
@@ -27,28 +25,17 @@ class InvalidInput(Exception):
         self.errors = errors
 
 
-class ApiRegistrationForm(EventRegistrationForm):
-    """The page's registration form, plus the language the booking's emails speak (on the
-    page, the language of the page)."""
-
-    language = StringField(
-        _l("Language"),
-        validators=[
-            InputRequired(_l('Please choose the language: "it" or "en".')),
-            AnyOf(("it", "en"), message=_l('Please choose the language: "it" or "en".')),
-        ],
-    )
+def _fields(form_class: type[Form]) -> list[Field]:
+    # The form's fields, in their declared order, from an empty form (no data, no CSRF).
+    return list(form_class(formdata=None, meta={"csrf": False}))
 
 
-# JSON type of each field the registration form reads; any other key is ignored.
-_REGISTRATION_TYPES = {
-    "name": str,
-    "email": str,
-    "seats": int,
-    "language": str,
-    "privacy_consent": bool,
-    "newsletter_consent": bool,
-}
+def json_type(field: Field) -> type:
+    if isinstance(field, BooleanField):
+        return bool
+    if isinstance(field, IntegerField):
+        return int
+    return str
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -62,17 +49,20 @@ def _type_message(kind: type) -> str:
     return _("Please give a text.")
 
 
-def registration_formdata(
-    body: dict, *, language: Callable[[], str]
+def json_formdata(
+    body: dict, form_class: type[Form], *, defaults: dict[str, Callable[[], str]] | None = None
 ) -> tuple[MultiDict, dict[str, list[str]]]:
     """The JSON object as the form data a browser would send, and the type errors found on
-    the way. `language()` is used when the body gives none. A value of a wrong type is left
-    out of the form data, so the form reports nothing more about it than the type error."""
+    the way. `defaults` give a value for a field the body leaves out. A value of a wrong type
+    is left out of the form data, so the form reports nothing more about it than the type
+    error. Keys that are no field of the form are ignored."""
     formdata: MultiDict = MultiDict()
     type_errors: dict[str, list[str]] = {}
-    if body.get("language") is None:
-        formdata["language"] = language()
-    for key, kind in _REGISTRATION_TYPES.items():
+    for key, default in (defaults or {}).items():
+        if body.get(key) is None:
+            formdata[key] = default()
+    for field in _fields(form_class):
+        key, kind = field.name, json_type(field)
         value = body.get(key)
         if value is None:
             continue  # missing: the form says what is required
@@ -90,79 +80,81 @@ def registration_formdata(
     return formdata, type_errors
 
 
-class RegistrationInput:
-    """A registration sent as JSON, checked in two steps: first all that needs no database
-    (before the writing transaction, so that it holds no lock meanwhile), then, once the
-    event is loaded, its own maximum of seats. `validated()` gives the form or raises
-    InvalidInput with the messages of both steps."""
+class FormInput:
+    """A JSON body checked by a form in two steps: first all that needs no database (before
+    the writing transaction, so that it holds no lock meanwhile), then, in `validated()`,
+    what the caller adds once it has loaded what the rules depend on (an event's maximum of
+    seats). `validated()` gives the form or raises InvalidInput with the messages of both."""
 
-    def __init__(self, body, *, language: Callable[[], str]):
-        self.form: ApiRegistrationForm | None = None
+    def __init__(self, form_class: type[Form], body, *, defaults=None):
+        self.form = None
         if not isinstance(body, dict):
             self.type_errors = {"body": [_("The body must be a JSON object.")]}
             return
-        formdata, self.type_errors = registration_formdata(body, language=language)
-        self.form = ApiRegistrationForm(formdata=formdata, meta={"csrf": False})
+        formdata, self.type_errors = json_formdata(body, form_class, defaults=defaults)
+        self.form = form_class(formdata=formdata, meta={"csrf": False})
         self.form.validate()
 
-    def validated(self, *, booking_limit: int) -> ApiRegistrationForm:
+    def validated(self, recheck: Callable[[Form], Iterable[Field]] | None = None):
+        """`recheck(form)` adjusts the form and returns the fields to validate again."""
         form = self.form
         if form is None:
             raise InvalidInput(self.type_errors)
-        if not form.seats.errors:
-            form.limit_seats(booking_limit)
-            form.seats.validate(form)
+        if recheck is not None:
+            for field in recheck(form):
+                field.validate(form)
         if not form.errors and not self.type_errors:
             return form
         errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
         raise InvalidInput(errors | self.type_errors)
 
 
-# The events calendar's query ---------------------------------------------------------------
+# --- The OpenAPI schema of a form -------------------------------------------------------
 
 
-def calendar_query(args: MultiDict, *, now: datetime) -> dict:
-    """from, to (a date or a date and time, in Milan's time unless an offset is given),
-    category and lang, checked. `from` is inclusive; a date as `to` includes its whole day."""
-    errors: dict[str, list[str]] = {}
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    query: dict = {"starts_from": None, "starts_before": None, "category": None, "lang": None}
-    for name, key, end_of_day in (("from", "starts_from", False), ("to", "starts_before", True)):
-        raw = args.get(name)
-        if raw is None or raw == "":
-            continue
-        moment = _moment(raw, zone, end_of_day)
-        if moment is None:
-            errors[name] = [
-                _("Please give a date (2026-12-01) or a date and time (2026-12-01T18:00+01:00).")
-            ]
-        else:
-            query[key] = moment
-    if (
-        query["starts_from"]
-        and query["starts_before"]
-        and query["starts_before"] <= query["starts_from"]
-    ):
-        errors["to"] = [_("The end must come after the start.")]
-    if category := args.get("category"):
-        if category not in {c.value for c in Category}:
-            choices = ", ".join(c.value for c in Category)
-            errors["category"] = [_("One of: %(choices)s.", choices=choices)]
-        else:
-            query["category"] = Category(category)
-    if lang := args.get("lang"):
-        if lang not in current_app.config["LANGUAGES"]:
-            errors["lang"] = [_('Please choose the language: "it" or "en".')]
-        else:
-            query["lang"] = lang
-    if errors:
-        raise InvalidInput(errors)
-    if query["starts_from"] is None:
-        query["ends_after"] = now  # without `from`: what has not ended yet
-    return query
+def form_schema(form_class: type[Form], *, notes: dict[str, str] | None = None) -> dict:
+    """The JSON schema of a body for `form_class`, from its fields and validators: types,
+    required fields, lengths, bounds, choices. `notes` add a description to a field."""
+    properties, required = {}, []
+    with force_locale("en"):  # the document is written in English
+        for field in _fields(form_class):
+            name, kind = field.name, json_type(field)
+            schema: dict = {"type": {str: "string", int: "integer", bool: "boolean"}[kind]}
+            if field.label.text:
+                schema["title"] = str(field.label.text)
+            for validator in field.validators:
+                if isinstance(validator, InputRequired | DataRequired):
+                    required.append(name)
+                    if kind is bool:
+                        schema["description"] = "Must be true."
+                elif isinstance(validator, Length):
+                    if validator.min > 0:
+                        schema["minLength"] = validator.min
+                    if validator.max > 0:
+                        schema["maxLength"] = validator.max
+                elif isinstance(validator, NumberRange):
+                    if validator.min is not None:
+                        schema["minimum"] = validator.min
+                    if validator.max is not None:
+                        schema["maximum"] = validator.max
+                elif isinstance(validator, AnyOf):
+                    schema["enum"] = list(validator.values)
+                elif isinstance(validator, Email):
+                    schema["format"] = "email"
+            if kind is bool and name not in required:
+                schema["default"] = False
+            if notes and name in notes:
+                schema["description"] = notes[name]
+            properties[name] = schema
+    return {"type": "object", "required": required, "properties": properties}
 
 
-def _moment(raw: str, zone: ZoneInfo, end_of_day: bool) -> datetime | None:
+# --- Moments in a query string ------------------------------------------------------------
+
+
+def parse_moment(raw: str, zone: ZoneInfo, *, end_of_day: bool) -> datetime | None:
+    """A date (2026-12-01, the museum's midnight; with end_of_day, the next one) or a date
+    and time (with an offset, or the museum's time); None when it is neither."""
     # An offset's "+" left unescaped in a query string arrives as a space.
     raw = re.sub(r" (\d\d:?\d\d)$", r"+\1", raw.strip())
     try:

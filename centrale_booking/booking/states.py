@@ -27,3 +27,7 @@ TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
 
 # The statuses in which a booking counts in the slot's `taken`.
 HOLDS_PLACES = frozenset({S.pending, S.offered, S.confirmed})
+
+# Live: still asking for or holding places. Ended: nothing more will happen to it.
+LIVE = frozenset({S.pending, S.waitlisted, S.offered, S.confirmed})
+ENDED = frozenset({S.cancelled, S.expired})

@@ -23,9 +23,9 @@ from flask_babel import gettext as _
 
 from ..booking.models import Booking, Unit, WaitlistMode
 from ..booking.states import BookingStatus
-from ..bookings.links import cancel_url, manage_url
 from ..clock import day, moment_text, slot_when
 from ..extensions import utcnow
+from ..links import cancel_url, manage_url, ticket_url
 from ..outbox.models import OutboxMessage
 
 S = BookingStatus
@@ -208,7 +208,7 @@ def _tickets(booking: Booking) -> list:
 
 def _qr_images(booking: Booking) -> list[tuple[str, bytes, str]]:
     """(content id, PNG, file name) of each ticket's QR code."""
-    from .qr import qr_png, ticket_url
+    from .qr import qr_png
 
     return [
         (f"qr-{ticket.id}@{_domain()}", qr_png(ticket_url(ticket)), f"qr-{n}.png")

@@ -41,8 +41,9 @@ from .. import clock
 from ..booking.models import Booking
 from ..booking.states import BookingStatus
 from ..extensions import WRITE, db, transaction
+from ..links import manage_url, ticket_url
 from .models import KeptDocument
-from .qr import qr_matrix, qr_png_for_print, ticket_url
+from .qr import qr_matrix, qr_png_for_print
 
 CONFIRMATION = "confirmation"
 PRINT_STYLESHEET = "css/print-pdf.css"  # in the static folder
@@ -184,13 +185,6 @@ def confirmation_html(booking: Booking, language: str | None = None) -> tuple[st
             museum_address=current_app.config["MUSEUM_ADDRESS"],
         )
     return html, memory
-
-
-def manage_url(booking: Booking) -> str:
-    """The booking's manage link, as the bookings blueprint routes it."""
-    from ..bookings.links import manage_url as link
-
-    return link(booking)
 
 
 def _keep(booking: Booking, kind: str, language: str, content: bytes) -> bytes:

@@ -11,7 +11,7 @@ import io
 from html import escape
 
 import qrcode
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_babel import gettext as _
 from markupsafe import Markup
 from PIL import Image
@@ -24,11 +24,6 @@ QUIET_ZONE = 4  # modules of white around the symbol, as the standard asks
 # random under any mask; over random ticket URLs, mask 4 is the one the rules pick in the
 # median case and never scored worse than 1.3 times the best.
 MASK = 4
-
-
-def ticket_url(ticket) -> str:
-    """What a ticket's QR code holds: the ticket page, /t/<code>, on the public site."""
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/t/{ticket.code}"
 
 
 def qr_matrix(data: str) -> list[list[bool]]:

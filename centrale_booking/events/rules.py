@@ -1,5 +1,5 @@
-"""What a visitor can do with an event right now, and what to tell them. The refusals are the
-engine's (ensure_open); this only adds what an event page needs around them."""
+"""What a visitor can do with an event right now, and how the event's pages say it. The facts
+are the engine's one answer (booking/availability.py); this only words them for an event."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from ..booking.engine import ensure_open
-from ..booking.errors import BookingError, SlotCancelled
-from ..booking.models import WaitlistMode
+from ..booking.availability import Availability, availability
+from ..booking.errors import SlotFull
 from .models import Event
-
-FEW_SEATS = 5  # "ultimi 5 posti"
 
 
 @dataclass(frozen=True)
@@ -27,27 +24,30 @@ class RegistrationState:
     cancelled: bool = False
 
 
-def registration_state(event: Event, now: datetime) -> RegistrationState:
-    slot = event.slot
-    seats_left = max(slot.capacity - slot.taken, 0)
-    if slot.cancelled_at is not None:
-        return RegistrationState(False, 0, False, False, str(SlotCancelled.message), cancelled=True)
-    if now >= slot.ends_at:
-        return RegistrationState(
-            False, 0, False, False, str(_l("This event has already taken place.")), over=True
-        )
-    try:
-        ensure_open(slot, 1, now)
-    except BookingError as refused:
-        return RegistrationState(False, seats_left, False, False, str(refused.message))
-    if seats_left == 0:
-        if event.waitlist_mode is WaitlistMode.none:
-            message = _l("This event is full.")
-            return RegistrationState(False, 0, False, False, str(message))
+def registration_state(event: Event, now: datetime, *, fresh: bool = False) -> RegistrationState:
+    return worded(availability(event.slot, now=now, fresh=fresh))
+
+
+def worded(answer: Availability) -> RegistrationState:
+    if answer.over:
+        message = _l("This event has already taken place.")
+    elif isinstance(answer.refusal, SlotFull):
+        message = _l("This event is full.")
+    elif answer.refusal is not None:
+        message = answer.refusal.message
+    elif answer.joins_waitlist:
         message = _l(
             "This event is full. Register to join the waiting list: if seats free up, "
             "we confirm your booking and email you."
         )
-        return RegistrationState(True, 0, True, False, str(message))
-    few = seats_left <= FEW_SEATS and not event.streaming_only
-    return RegistrationState(True, seats_left, False, few, None)
+    else:
+        message = None
+    return RegistrationState(
+        can_register=answer.bookable,
+        seats_left=0 if answer.over or answer.cancelled else answer.places_left,
+        waitlist=answer.joins_waitlist,
+        few_left=answer.nearly_full,
+        message=None if message is None else str(message),
+        over=answer.over,
+        cancelled=answer.cancelled,
+    )

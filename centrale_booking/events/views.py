@@ -4,52 +4,35 @@ its registration form."""
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from babel.dates import get_day_names
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from ..booking.errors import BookingError
 from ..booking.models import Slot
-from ..bookings.links import manage_path
+from ..clock import local, midnight
 from ..extensions import db, limiter, transaction, utcnow
 from ..i18n import current_language
+from ..links import manage_path
+from ..programmes import Teaser
 from .forms import EventRegistrationForm
+from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
 from .rules import registration_state
 from .service import Registration, register
 
-bp = Blueprint("events", __name__, url_prefix="/eventi")
 
-CATEGORY_LABELS = {
-    Category.talk: _l("Talk"),
-    Category.concert: _l("Concert"),
-    Category.screening: _l("Screening"),
-    Category.workshop: _l("Workshop"),
-}
-FORMAT_LABELS = {
-    EventFormat.in_person: _l("In person"),
-    EventFormat.streaming: _l("Live stream only"),
-    EventFormat.both: _l("In person and live stream"),
-}
-
-
-@bp.app_context_processor
-def _event_labels():
-    # Any page may show an event card (the home page does).
+def event_labels() -> dict:
+    # Any page may show an event card (the home page does): an app-wide context processor.
     return {
         "category_labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
         "format_labels": {f.value: label for f, label in FORMAT_LABELS.items()},
     }
-
-
-ROME = ZoneInfo("Europe/Rome")
 
 
 def _published_events():
@@ -63,9 +46,8 @@ def _published_events():
 
 
 def _month_bounds(month: date) -> tuple[datetime, datetime]:
-    first = datetime.combine(month.replace(day=1), time(0), tzinfo=ROME)
     following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return first, datetime.combine(following, time(0), tzinfo=ROME)
+    return midnight(month.replace(day=1)), midnight(following)
 
 
 def _parse_month(value: str | None) -> date | None:
@@ -75,7 +57,6 @@ def _parse_month(value: str | None) -> date | None:
         return None
 
 
-@bp.route("/")
 def index():
     now = utcnow()
     filters = {
@@ -100,7 +81,7 @@ def index():
     events = db.session.scalars(query).unique().all()
     listed = [(event, registration_state(event, now)) for event in events]
     view = "mese" if request.args.get("vista") == "mese" else "elenco"
-    shown_month = month or now.astimezone(ROME).date().replace(day=1)
+    shown_month = month or local(now).date().replace(day=1)
     return render_template(
         "events/index.html",
         listed=listed,
@@ -118,18 +99,27 @@ def index():
 
 
 def next_events(limit: int) -> list:
-    """The next events still to come, with what a visitor can do (for the home page)."""
+    """The next events still to come, with what a visitor can do."""
     now = utcnow()
     query = _published_events().where(Slot.ends_at > now, Slot.cancelled_at.is_(None))
     events = db.session.scalars(query.limit(limit)).unique().all()
     return [(event, registration_state(event, now)) for event in events]
 
 
+def home_teaser() -> Teaser:
+    """The events' block on the home page: the next three."""
+    return Teaser(
+        way="events/_home_way.html",
+        block="events/_home_next.html",
+        context={"next_events": next_events(limit=3)},
+    )
+
+
 def _month_grid(month: date, listed):
     """Weeks of the month, Monday first, each day with its events (None outside the month)."""
     by_day: dict[date, list] = {}
     for event, state in listed:
-        day = event.slot.starts_at.astimezone(ROME).date()
+        day = local(event.slot.starts_at).date()
         by_day.setdefault(day, []).append((event, state))
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     return [
@@ -139,7 +129,7 @@ def _month_grid(month: date, listed):
 
 
 def _upcoming_months(now: datetime) -> list[date]:
-    first = now.astimezone(ROME).date().replace(day=1)
+    first = local(now).date().replace(day=1)
     months = [first]
     for _n in range(8):
         months.append((months[-1] + timedelta(days=32)).replace(day=1))
@@ -153,7 +143,6 @@ def _event_or_404(event_id: int) -> Event:
     return event
 
 
-@bp.route("/<int:event_id>")
 def show(event_id: int):
     event = _event_or_404(event_id)
     form = _registration_form(event)
@@ -186,12 +175,11 @@ def _booking_limit() -> str:
     return current_app.config["EVENT_BOOKING_RATE_LIMIT"]
 
 
-@bp.route("/<int:event_id>/prenota", methods=["GET", "POST"])
 @limiter.limit(_booking_limit, methods=["POST"])
 def book(event_id: int):
     event = _event_or_404(event_id)
     if request.method == "GET":
-        return redirect(f"/eventi/{event.id}#prenota", 303)
+        return redirect(url_for("events.show", event_id=event.id, _anchor="prenota"), 303)
     form = _registration_form(event)
     if not form.validate_on_submit():
         return _event_page(event, form, 422)

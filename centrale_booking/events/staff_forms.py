@@ -36,9 +36,9 @@ from wtforms.validators import (
 )
 
 from ..clock import LocalTimeError, local, museum_time
-from ..events.models import Category, Event, EventFormat
-from .events import EVENT_FIELDS, MAX_SERIES, SeriesPlan, plan_series
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
+from .models import Category, Event, EventFormat
+from .service import EVENT_FIELDS, MAX_SERIES, SeriesPlan, plan_series
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -82,10 +82,6 @@ def image_under_static(form, field):
         raise ValidationError(
             _l("A jpg, png, webp, avif or svg picture under static/, such as img/eventi/a.jpg.")
         )
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only says yes (publish, cancel): the CSRF token is its content."""
 
 
 class EventFieldsForm(FlaskForm):

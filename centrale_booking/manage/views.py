@@ -13,10 +13,11 @@ from ..booking.models import Booking, Ticket
 from ..booking.states import BookingStatus
 from ..booking.tickets import ticket_status
 from ..extensions import db, transaction, utcnow
-from .forms import ConfirmForm, QuantityForm
-from .links import manage_path, ticket_url
+from ..forms import ConfirmForm
+from ..links import manage_path, ticket_url
+from .forms import QuantityForm
 
-bp = Blueprint("bookings", __name__)
+bp = Blueprint("manage", __name__)
 
 S = BookingStatus
 
@@ -51,7 +52,7 @@ def _manage_page(booking: Booking, quantity_form: QuantityForm, status: int = 20
 
     return (
         render_template(
-            "bookings/manage.html",
+            "manage/manage.html",
             booking=booking,
             slot=booking.slot,
             programme=booking.slot.programme,
@@ -83,7 +84,7 @@ def cancel(reference: str, token: str):
             return redirect(manage_path(booking), 303)
         flash(_("Your booking is cancelled. Thank you for letting us know."), "success")
         return redirect(manage_path(booking), 303)
-    return render_template("bookings/cancel.html", booking=booking, form=form)
+    return render_template("manage/cancel.html", booking=booking, form=form)
 
 
 @bp.route("/prenotazione/<reference>/<token>/accetta", methods=["POST"])
@@ -150,7 +151,7 @@ def ticket(code: str):
     if found is None:
         abort(404)
     return render_template(
-        "bookings/ticket.html",
+        "manage/ticket.html",
         ticket=found,
         status=ticket_status(found),
         slot=found.booking.slot,

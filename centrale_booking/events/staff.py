@@ -1,22 +1,26 @@
-"""The back office: #InCentrale events for the education staff and administrators.
-Every view parses a form, calls admin/events.py inside a transaction, and renders."""
+"""The staff pages of #InCentrale events, for the education staff and administrators: list,
+create (one or a weekly series), edit, publish, cancel, attendees and their export.
+Every view parses a form, calls the events service inside a transaction, and renders."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..auth.models import Role
-from ..auth.roles import role_required
+from ..admin.audit import record
+from ..admin.exports import bookings_csv
+from ..booking.availability import availability
 from ..booking.changes import CapacityBelowTaken
-from ..booking.engine import sweep_expired_holds
-from ..booking.states import BookingStatus
-from ..events.models import Event
+from ..booking.labels import STATUS_LABELS
+from ..booking.states import LIVE, BookingStatus
 from ..extensions import db, transaction, utcnow
-from .audit import record
-from .events import (
+from ..forms import ConfirmForm
+from .exports import export_columns
+from .labels import CATEGORY_LABELS, FORMAT_LABELS
+from .models import Event
+from .service import (
     MAX_SERIES,
     attendees,
     booking_counts,
@@ -27,37 +31,17 @@ from .events import (
     set_published,
     update_event,
 )
-from .exports import attendees_csv
-from .forms import ConfirmForm, EventForm, NewEventForm, SeriesForm
-from .labels import CATEGORY_LABELS, FORMAT_LABELS, STATUS_LABELS
-
-bp = Blueprint("admin", __name__, url_prefix="/staff")
-
-S = BookingStatus
-LIVE = (S.confirmed, S.offered, S.pending, S.waitlisted)  # what cancelling the event cancels
+from .staff_forms import EventForm, NewEventForm, SeriesForm
 
 
-@bp.before_request
-@role_required(Role.education)  # and admin; the desk gets 403, anonymous the login page
-def _back_office_only():
-    return None
-
-
-@bp.after_request
-def _private(response):
-    # attendees' names and emails: never kept by a shared cache or the browser's history
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.context_processor
-def _labels():
+def staff_labels() -> dict:
+    """What the events' staff templates name."""
     return {
         "category_labels": CATEGORY_LABELS,
         "format_labels": FORMAT_LABELS,
         "status_labels": STATUS_LABELS,
         "status_enum": BookingStatus,
-        "live_statuses": LIVE,
+        "live_statuses": LIVE,  # what cancelling the event cancels
         "max_dates": MAX_SERIES,
     }
 
@@ -66,13 +50,13 @@ def _event_or_404(event_id: int) -> Event:
     return db.get_or_404(Event, event_id)
 
 
-@bp.route("/eventi/")
 def events():
     upcoming, past = event_rows(utcnow())
-    return render_template("admin/events.html", upcoming=upcoming, past=past, button=ConfirmForm())
+    return render_template(
+        "events/staff/events.html", upcoming=upcoming, past=past, button=ConfirmForm()
+    )
 
 
-@bp.route("/eventi/nuovo", methods=["GET", "POST"])
 def new_event():
     form = NewEventForm()
     if form.validate_on_submit():
@@ -85,27 +69,26 @@ def new_event():
                 publish=form.publish.data,
             )
         flash(_("The event “%(title)s” is created.", title=event.title), "success")
-        return redirect(url_for("admin.event", event_id=event.id), 303)
+        return redirect(url_for("events_staff.event", event_id=event.id), 303)
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/event_form.html", form=form, event=None), status
+    return render_template("events/staff/event_form.html", form=form, event=None), status
 
 
-@bp.route("/eventi/<int:event_id>")
 def event(event_id: int):
     event = _event_or_404(event_id)
-    sweep_expired_holds(event.slot, now=utcnow())
+    places = availability(event.slot, now=utcnow(), fresh=True)
     bookings = attendees(event)
     return render_template(
-        "admin/event.html",
+        "events/staff/event.html",
         event=event,
         slot=event.slot,
+        places=places,
         bookings=bookings,
         counts=booking_counts(bookings),
         button=ConfirmForm(),
     )
 
 
-@bp.route("/eventi/<int:event_id>/modifica", methods=["GET", "POST"])
 def edit_event(event_id: int):
     event = _event_or_404(event_id)
     form = EventForm() if request.method == "POST" else EventForm.for_event(event)
@@ -133,17 +116,15 @@ def edit_event(event_id: int):
                 flash(_("Your changes are saved."), "success")
             else:
                 flash(_("Nothing was changed."), "info")
-            return redirect(url_for("admin.event", event_id=event.id), 303)
+            return redirect(url_for("events_staff.event", event_id=event.id), 303)
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/event_form.html", form=form, event=event), status
+    return render_template("events/staff/event_form.html", form=form, event=event), status
 
 
-@bp.route("/eventi/<int:event_id>/pubblica", methods=["POST"])
 def publish(event_id: int):
     return _set_published(event_id, True)
 
 
-@bp.route("/eventi/<int:event_id>/ritira", methods=["POST"])
 def unpublish(event_id: int):
     return _set_published(event_id, False)
 
@@ -158,17 +139,16 @@ def _set_published(event_id: int, published: bool):
         elif changed:
             flash(_("“%(title)s” is no longer public.", title=event.title), "success")
     if request.form.get("back") == "list":  # where the button was, in the list
-        return redirect(url_for("admin.events", _anchor=f"event-{event.id}"), 303)
-    return redirect(url_for("admin.event", event_id=event.id), 303)
+        return redirect(url_for("events_staff.events", _anchor=f"event-{event.id}"), 303)
+    return redirect(url_for("events_staff.event", event_id=event.id), 303)
 
 
-@bp.route("/eventi/<int:event_id>/annulla", methods=["GET", "POST"])
 def cancel(event_id: int):
     """A confirmation step first: cancelling tells every attendee and cannot be undone."""
     event = _event_or_404(event_id)
     if event.slot.cancelled_at is not None:
         flash(_("This event is already cancelled."), "info")
-        return redirect(url_for("admin.event", event_id=event.id), 303)
+        return redirect(url_for("events_staff.event", event_id=event.id), 303)
     form = ConfirmForm()
     if form.validate_on_submit():
         with transaction():
@@ -182,10 +162,10 @@ def cancel(event_id: int):
             ),
             "success",
         )
-        return redirect(url_for("admin.event", event_id=event.id), 303)
+        return redirect(url_for("events_staff.event", event_id=event.id), 303)
     bookings = attendees(event)
     return render_template(
-        "admin/cancel.html",
+        "events/staff/cancel.html",
         event=event,
         slot=event.slot,
         counts=booking_counts(bookings),
@@ -193,13 +173,12 @@ def cancel(event_id: int):
     )
 
 
-@bp.route("/eventi/<int:event_id>/iscritti.csv")
 def attendees_export(event_id: int):
     event = _event_or_404(event_id)
     bookings = attendees(event)
     with transaction():  # who took the personal data out, and when
         record(current_user, "event.attendees_exported", event, bookings=len(bookings))
-    response = make_response(attendees_csv(bookings))
+    response = make_response(bookings_csv(bookings, export_columns()))
     response.mimetype = "text/csv"
     response.charset = "utf-8"
     word = _("attendees")  # iscritti
@@ -208,17 +187,16 @@ def attendees_export(event_id: int):
     return response
 
 
-@bp.route("/eventi/serie", methods=["GET", "POST"])
 def series():
     form = SeriesForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return render_template("admin/series.html", form=form, plan=None), status
+        return render_template("events/staff/series.html", form=form, plan=None), status
     if request.form.get("action") != "create" or form.planned.data != form.plan_key:
         if request.form.get("action") == "create":
             flash(_("The dates changed since the preview: please check them again."), "error")
         form.planned.data = form.plan_key
-        return render_template("admin/series.html", form=form, plan=form.plan)
+        return render_template("events/staff/series.html", form=form, plan=form.plan)
     with transaction():
         created = create_series(
             form.settings(),
@@ -233,4 +211,4 @@ def series():
         ngettext("%(num)s event is created.", "%(num)s events are created.", len(created)),
         "success",
     )
-    return redirect(url_for("admin.events"), 303)
+    return redirect(url_for("events_staff.events"), 303)

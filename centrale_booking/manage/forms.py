@@ -4,10 +4,6 @@ from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 
-class ConfirmForm(FlaskForm):
-    """A button that only says yes (cancel, accept an offer): the CSRF token is its content."""
-
-
 class QuantityForm(FlaskForm):
     quantity = IntegerField(
         _l("Places"),

@@ -1,0 +1,66 @@
+"""Every outward URL: the links that leave the site in emails, PDFs, calendar files, QR codes
+and API answers. Built from BASE_URL, since many are made outside any request (the outbox
+worker), and from the app's own routes, so that a link always matches a route
+(tests/test_links.py checks each one)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+
+def _path(endpoint: str, **values) -> str:
+    # The route's own path, without a request: the URL map bound to no particular host.
+    return current_app.url_map.bind("", url_scheme="http").build(endpoint, values)
+
+
+def absolute(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def site_url() -> str:
+    return absolute("/")
+
+
+# --- A booking's private pages (whoever holds the link manages the booking) ---------------
+
+
+def manage_path(booking) -> str:
+    return _path("manage.manage", reference=booking.reference, token=booking.manage_token)
+
+
+def manage_url(booking) -> str:
+    return absolute(manage_path(booking))
+
+
+def cancel_url(booking) -> str:
+    """The one-click "I can't come" of the reminder: it opens the cancellation's confirm step."""
+    return absolute(_path("manage.cancel", reference=booking.reference, token=booking.manage_token))
+
+
+def pdf_url(booking) -> str:
+    return absolute(
+        _path("manage.confirmation_pdf", reference=booking.reference, token=booking.manage_token)
+    )
+
+
+def ics_url(booking) -> str:
+    return absolute(
+        _path("manage.calendar_file", reference=booking.reference, token=booking.manage_token)
+    )
+
+
+def ticket_url(ticket) -> str:
+    """What a ticket's QR code holds: the ticket page, /t/<code>, on the public site. The
+    desk scanner accepts this URL or the bare code."""
+    return absolute(_path("manage.ticket", code=ticket.code))
+
+
+# --- Public pages -------------------------------------------------------------------------
+
+
+def programme_url(programme) -> str:
+    """The public page of a programme (an event's page), or the home page for a kind that
+    has none."""
+    if programme.public_endpoint is None:
+        return site_url()
+    return absolute(_path(programme.public_endpoint, **programme.public_url_values()))
