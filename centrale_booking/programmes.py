@@ -53,6 +53,7 @@ class ExportColumn:
 class ProgrammeKind:
     name: str  # the programme's polymorphic identity: "event"
     model: type[Programme]
+    templates: str  # its folder under templates/ ("events"): its panels, e.g. _manage.html
     label: LazyString  # "#InCentrale events" (lazy_gettext: in the reader's language)
     blueprints: tuple[Blueprint, ...] = ()
     api_part: Callable[[], ApiPart] | None = None
@@ -84,6 +85,11 @@ def kinds() -> list[ProgrammeKind]:
 
 def kind_of(programme: Programme) -> ProgrammeKind:
     return current_app.extensions["centrale_programmes"][programme.kind]
+
+
+def panel(programme: Programme, name: str, default: str) -> list[str]:
+    """The templates to try for a programme's own panel: its kind's, else the default."""
+    return [f"{kind_of(programme).templates}/{name}", default]
 
 
 def staff_menu() -> list[tuple[str, str]]:

@@ -32,6 +32,15 @@ class NotEnoughPlaces(BookingError):
         )
 
 
+def quantity_changeable(booking: Booking, *, now: datetime) -> bool:
+    """Whether the number of places may still be changed from the manage link."""
+    return (
+        booking.status in (S.confirmed, S.waitlisted)
+        and booking.slot.programme.quantity_changeable(booking)
+        and now < booking.slot.booking_closes_at
+    )
+
+
 def change_quantity(booking, quantity: int, *, now: datetime) -> None:
     """Fewer places: the rest go back and the waiting list moves up. More places: held by the
     same conditional UPDATE as a new booking, or refused, the booking left as it was."""

@@ -165,22 +165,27 @@ class Programme(db.Model):
     def admits_text(self, n: int) -> str:
         return admits_text(self.unit, n)
 
-    def facts(self, booking: Booking, language: str) -> list[Fact]:
+    def facts(self, booking: Booking, language: str, *, personal: bool = True) -> list[Fact]:
         """What the booking is, as label/value lines in `language`: what, when, where, then
-        the programme's own, then who and how many."""
+        the programme's own, then (unless personal=False, as on the public ticket page) who
+        and, for a booking in person, how many."""
         slot = booking.slot
         with force_locale(language):
-            return [
+            facts = [
                 Fact(_("What"), self.text("title", language)),
                 Fact(_("When"), clock.slot_when(slot.starts_at, slot.ends_at, language)),
                 Fact(_("Where"), self.place(language)),
                 *self.own_facts(booking, language),
-                Fact(_("Booked by"), booking.contact_name),
-                Fact(_("Booked"), self.places_text(booking.quantity)),
             ]
+            if personal:
+                facts.append(Fact(_("Booked by"), booking.contact_name))
+                if self.in_person(booking):  # an online registration holds no places
+                    facts.append(Fact(_("Booked"), self.places_text(booking.quantity)))
+            return facts
 
     def own_facts(self, booking: Booking, language: str) -> list[Fact]:
-        """The programme's own lines among the facts (a room, a class, the children)."""
+        """The programme's own lines among the facts (a live stream, a duration, the ages),
+        nothing personal: they are shown on the public ticket page too."""
         return []
 
 

@@ -9,6 +9,7 @@ from .models import Campus
 KIND = ProgrammeKind(
     name="campus",
     model=Campus,
+    templates="campus",
     label=_l("Family campus"),
     home_teaser=lambda: Teaser(way="campus/_home_way.html"),
 )

@@ -2,10 +2,12 @@
 
 from enum import StrEnum
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..booking.models import Booking, Programme, TicketPlan
+from ..booking.models import Booking, Fact, Programme, TicketPlan
 from ..db_types import enum_type
 
 
@@ -34,3 +36,8 @@ class Campus(Programme):
 
     def quantity_changeable(self, booking: Booking) -> bool:
         return False  # children are enrolled by name
+
+    def own_facts(self, booking: Booking, language: str) -> list[Fact]:
+        with force_locale(language):
+            ages = _("%(min)s to %(max)s years", min=self.min_age, max=self.max_age)
+            return [Fact(_("Ages"), ages)]

@@ -1,47 +1,56 @@
-"""The emails about a booking, one per OutboxMessage kind, in the booking's language.
+"""The emails about a booking, one per EmailKind, in the booking's language.
 
-Each kind has a template pair, templates/email/<kind>.txt and <kind>.html (slot_cancelled
-shares the cancellation's), on the layouts _layout.txt and _layout.html. The content is taken
-from the booking when the message is sent (seconds after it was queued, or later if the mail
-server was away), so it is never out of date; `out_of_date` says when the email itself no
-longer makes sense (an offer that lapsed).
+Each kind is one spec (SPECS below): its template folder, templates/email/<folder>/ with
+subject.txt, body.txt and body.html (on the layouts email/_layout.txt and _layout.html), and
+whether it shows the QR codes or carries the PDF and the .ics. What a booking is comes from
+its programme (the protocol's facts, in_person, online_url); a programme's own panel is its
+template email/<programme kind>/take_part.txt|html, else email/_take_part.txt|html. The
+content is taken from the booking when the message is sent (seconds after it was queued, or
+later if the mail server was away), so it is never out of date; `out_of_date` says when the
+email itself no longer makes sense (an offer that lapsed).
 
-A confirmation carries the PDF and the .ics; a confirmation and a reminder show each ticket's
-QR code as an inline PNG (cid:), never a remote image."""
+QR codes are inline PNGs (cid:), never remote images."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import force_locale
 
-from ..booking.models import Booking, Unit, WaitlistMode
+from ..booking.models import Booking, WaitlistMode
 from ..booking.states import BookingStatus
-from ..clock import day, moment_text, slot_when
+from ..clock import clock_time, day, moment_text, slot_when
 from ..extensions import utcnow
-from ..links import cancel_url, manage_url, ticket_url
-from ..outbox.models import OutboxMessage
+from ..links import cancel_url, manage_url, site_url, ticket_url
+from ..outbox.models import EmailKind, OutboxMessage
 
 S = BookingStatus
+K = EmailKind
 
-KINDS = (
-    "confirmation",
-    "waitlisted",
-    "offer",
-    "reminder",
-    "cancellation",
-    "slot_cancelled",  # the museum cancelled the date (booking/changes.py, cancel_slot)
-    "expired",
-)
-TEMPLATES = {"slot_cancelled": "cancellation"}  # the kinds that share another's templates
-WITH_QR = frozenset({"confirmation", "reminder"})  # the emails shown at the entrance
-ENDED = frozenset({"cancellation", "slot_cancelled", "expired"})  # nothing left to do
+
+@dataclass(frozen=True)
+class EmailSpec:
+    folder: str  # templates/email/<folder>/: subject.txt, body.txt, body.html
+    with_qr: bool = False  # the ticket QR codes, inline: an email shown at the entrance
+    with_documents: bool = False  # the PDF and the .ics attached
+    ended: bool = False  # nothing left to do on the booking page
+
+
+SPECS = {
+    K.confirmation: EmailSpec("confirmation", with_qr=True, with_documents=True),
+    K.waitlisted: EmailSpec("waitlisted"),
+    K.offer: EmailSpec("offer"),
+    K.reminder: EmailSpec("reminder", with_qr=True),
+    K.cancellation: EmailSpec("cancellation", ended=True),
+    K.slot_cancelled: EmailSpec("slot_cancelled", ended=True),
+    K.expired: EmailSpec("expired", ended=True),
+}
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:
@@ -49,18 +58,20 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     booking = message.booking
     if booking is None:
         raise ValueError(f"outbox message {message.id} has no booking")
-    if message.kind not in KINDS:
-        raise ValueError(f"unknown email kind {message.kind!r}")
+    try:
+        kind = EmailKind(message.kind)
+    except ValueError:
+        raise ValueError(f"unknown email kind {message.kind!r}") from None
+    spec = SPECS[kind]
     config = current_app.config
     with force_locale(booking.language):
-        images = _qr_images(booking) if message.kind in WITH_QR else []
-        context = _context(message, booking, images)
-        subject = _subject(message.kind, context)
+        images = _qr_images(booking) if spec.with_qr else []
+        context = _context(kind, spec, booking, images)
+        subject = " ".join(_render(f"email/{spec.folder}/subject.txt", context).split())
         context["subject"] = subject
-        template = TEMPLATES.get(message.kind, message.kind)
-        text = _render(f"email/{template}.txt", context)
-        html = _render(f"email/{template}.html", context)
-        attachments = _attachments(booking) if message.kind == "confirmation" else []
+        text = _render(f"email/{spec.folder}/body.txt", context)
+        html = _render(f"email/{spec.folder}/body.html", context)
+        attachments = _attachments(booking) if spec.with_documents else []
 
     email = EmailMessage()
     email["Subject"] = subject
@@ -93,15 +104,15 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
     booking = message.booking
     if booking is None:
         return None
-    if message.kind == "confirmation" and booking.status is not S.confirmed:
+    if message.kind == K.confirmation and booking.status is not S.confirmed:
         return "the booking is no longer confirmed"  # its cancellation email tells the rest
-    if message.kind == "offer" and (
+    if message.kind == K.offer and (
         booking.status is not S.offered
         or booking.offer_expires_at is None
         or booking.offer_expires_at <= now
     ):
         return "the offer is no longer open"
-    if message.kind == "reminder" and (
+    if message.kind == K.reminder and (
         booking.status is not S.confirmed
         or booking.slot.cancelled_at is not None
         or booking.slot.starts_at <= now
@@ -110,37 +121,35 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
     return None
 
 
-def _context(message: OutboxMessage, booking: Booking, images: list) -> dict:
+def _context(kind: EmailKind, spec: EmailSpec, booking: Booking, images: list) -> dict:
     config = current_app.config
     slot = booking.slot
     programme = slot.programme
     language = booking.language
-    stream_url = getattr(programme, "stream_url", "") or ""
-    in_person_only = str(getattr(programme, "format", "")) == "in_person"
     deadline = None
     if programme.cancel_deadline_hours and booking.status is S.confirmed:
         deadline = slot.cancellation_deadline
     return {
-        "kind": message.kind,
+        "kind": kind.value,
         # the booking page still has something to do: see, confirm, change or cancel
-        "active": message.kind not in ENDED,
+        "active": not spec.ended,
         "language": language,
         "booking": booking,
+        "programme_kind": programme.kind,
         "name": booking.contact_name,
         "reference": booking.reference,
         "title": programme.text("title", language),
         "date": day(slot.starts_at, language),
+        "start_time": clock_time(slot.starts_at, language),
         "when": slot_when(slot.starts_at, slot.ends_at, language),
-        "places": _places(programme.unit, booking.quantity),
+        "facts": [f for f in programme.facts(booking, language) if not (spec.ended and f.url)],
+        "in_person": programme.in_person(booking),
+        "online_url": "" if spec.ended else programme.online_url(booking),
         "museum": config["MUSEUM_NAME"],
         "address": config["MUSEUM_ADDRESS"],
-        "room": getattr(programme, "room", "") or "",
-        "stream_url": "" if in_person_only or message.kind in ENDED else stream_url,
         "manage_url": manage_url(booking),
         "cancel_url": cancel_url(booking),
-        "streaming_only": getattr(programme, "streaming_only", False),
-        "site_url": config["BASE_URL"].rstrip("/") + "/",
-        "per_child": programme.unit is Unit.children,
+        "site_url": site_url(),
         "waitlist_offers": programme.waitlist_mode is WaitlistMode.offer,
         "offer_hours": programme.offer_hours,
         "offer_deadline": _moment(booking.offer_expires_at, language),
@@ -154,28 +163,6 @@ def _context(message: OutboxMessage, booking: Booking, images: list) -> dict:
     }
 
 
-def _subject(kind: str, c: dict) -> str:
-    what = {"title": c["title"], "date": c["date"], "reference": c["reference"]}
-    if kind == "confirmation":
-        return _("Booking confirmed: %(title)s, %(date)s (%(reference)s)", **what)
-    if kind == "waitlisted":
-        return _("Waiting list: %(title)s, %(date)s (%(reference)s)", **what)
-    if kind == "offer":
-        return _(
-            "Places available for %(title)s: confirm by %(deadline)s (%(reference)s)",
-            title=c["title"],
-            deadline=c["offer_deadline"],
-            reference=c["reference"],
-        )
-    if kind == "reminder":
-        return _("Reminder: %(title)s, %(date)s (%(reference)s)", **what)
-    if kind == "cancellation":
-        return _("Booking cancelled: %(title)s, %(date)s (%(reference)s)", **what)
-    if kind == "slot_cancelled":
-        return _("Date cancelled by the museum: %(title)s, %(date)s (%(reference)s)", **what)
-    return _("Booking expired: %(title)s, %(date)s (%(reference)s)", **what)
-
-
 def _render(name: str, context: dict) -> str:
     # Straight from the Jinja environment: no context processors, which may expect a request.
     rendered = current_app.jinja_env.get_template(name).render(context)
@@ -187,14 +174,6 @@ def _render(name: str, context: dict) -> str:
 
 def _moment(at: datetime | None, language: str) -> str:
     return moment_text(at, language) if at else ""
-
-
-def _places(unit: Unit, quantity: int) -> str:
-    if unit is Unit.classes:
-        return ngettext("%(num)d class", "%(num)d classes", quantity)
-    if unit is Unit.children:
-        return ngettext("%(num)d child", "%(num)d children", quantity)
-    return ngettext("%(num)d seat", "%(num)d seats", quantity)
 
 
 def _domain() -> str:

@@ -52,6 +52,7 @@ json_api.add_url_rule(
 KIND = ProgrammeKind(
     name="event",
     model=Event,
+    templates="events",
     label=_l("#InCentrale events"),
     blueprints=(public, calendar, back_office, json_api),
     api_part=api_part,

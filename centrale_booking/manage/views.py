@@ -5,16 +5,19 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..booking.changes import change_quantity
+from ..booking.changes import change_quantity, quantity_changeable
 from ..booking.codes import tokens_match
 from ..booking.engine import cancel_booking, confirm_booking, sweep_expired_holds
 from ..booking.errors import BookingError
 from ..booking.models import Booking, Ticket
-from ..booking.states import BookingStatus
+from ..booking.states import LIVE, BookingStatus
 from ..booking.tickets import ticket_status
+from ..clock import clock_time
 from ..extensions import db, transaction, utcnow
 from ..forms import ConfirmForm
+from ..i18n import current_language
 from ..links import manage_path, ticket_url
+from ..programmes import panel
 from .forms import QuantityForm
 
 bp = Blueprint("manage", __name__)
@@ -50,16 +53,21 @@ def manage(reference: str, token: str):
 def _manage_page(booking: Booking, quantity_form: QuantityForm, status: int = 200):
     from ..documents.qr import qr_svg
 
+    programme, now = booking.slot.programme, utcnow()
     return (
         render_template(
             "manage/manage.html",
             booking=booking,
             slot=booking.slot,
-            programme=booking.slot.programme,
+            programme=programme,
+            facts=programme.facts(booking, current_language()),
+            start_time=clock_time(booking.slot.starts_at, current_language()),
+            panel=panel(programme, "_manage.html", "manage/_take_part.html"),
+            live=booking.status in LIVE,
+            quantity_changeable=quantity_changeable(booking, now=now),
             tickets=[(t, ticket_status(t)) for t in booking.tickets],
             quantity_form=quantity_form,
             confirm_form=ConfirmForm(),
-            now=utcnow(),
             qr_svg=qr_svg,
             ticket_url=ticket_url,
         ),
@@ -84,7 +92,8 @@ def cancel(reference: str, token: str):
             return redirect(manage_path(booking), 303)
         flash(_("Your booking is cancelled. Thank you for letting us know."), "success")
         return redirect(manage_path(booking), 303)
-    return render_template("manage/cancel.html", booking=booking, form=form)
+    facts = booking.slot.programme.facts(booking, current_language())
+    return render_template("manage/cancel.html", booking=booking, form=form, facts=facts)
 
 
 @bp.route("/prenotazione/<reference>/<token>/accetta", methods=["POST"])
@@ -150,10 +159,11 @@ def ticket(code: str):
     found = db.session.scalar(select(Ticket).where(Ticket.code == code))
     if found is None:
         abort(404)
+    programme = found.booking.slot.programme
     return render_template(
         "manage/ticket.html",
         ticket=found,
         status=ticket_status(found),
-        slot=found.booking.slot,
-        programme=found.booking.slot.programme,
+        programme=programme,
+        facts=programme.facts(found.booking, current_language(), personal=False),
     )

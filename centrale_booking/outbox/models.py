@@ -10,6 +10,19 @@ from ..booking.models import Booking
 from ..extensions import db, utcnow
 
 
+class EmailKind(StrEnum):
+    """What an email is about. Each kind has one spec (documents/emails.py: its templates,
+    whether it carries the QR codes or the PDF), so a new kind touches these two places."""
+
+    confirmation = "confirmation"
+    waitlisted = "waitlisted"
+    offer = "offer"  # places freed up and held for the person until a deadline
+    reminder = "reminder"
+    cancellation = "cancellation"
+    slot_cancelled = "slot_cancelled"  # the museum cancelled the date
+    expired = "expired"
+
+
 class OutboxStatus(StrEnum):
     queued = "queued"
     sent = "sent"
@@ -25,7 +38,7 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    kind: Mapped[str] = mapped_column(String(32))  # the email template: confirmation, offer …
+    kind: Mapped[str] = mapped_column(String(32))  # an EmailKind's value
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(5), default="it")

@@ -9,6 +9,7 @@ from .models import Activity
 KIND = ProgrammeKind(
     name="activity",
     model=Activity,
+    templates="schools",
     label=_l("Schools"),
     home_teaser=lambda: Teaser(way="schools/_home_way.html"),
 )

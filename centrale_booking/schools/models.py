@@ -2,10 +2,12 @@
 
 from enum import StrEnum
 
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..booking.models import Programme
+from ..booking.models import Fact, Programme
 from ..db_types import enum_type
 from ..extensions import db
 
@@ -39,6 +41,11 @@ class Activity(Programme):
 
     def quantity_changeable(self, booking) -> bool:
         return False  # one class per booking
+
+    def own_facts(self, booking, language: str) -> list[Fact]:
+        with force_locale(language):
+            minutes = self.duration_minutes
+            return [Fact(_("Duration"), ngettext("%(num)s minute", "%(num)s minutes", minutes))]
 
     @property
     def grades(self) -> set[GradeLevel]:
