@@ -20,6 +20,7 @@ run: install migrate seed
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 install: $(VENV)/.installed assets translations
@@ -48,7 +49,7 @@ seed: migrate
 	$(BIN)/flask seed-demo
 
 lint:
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache
 
 format:
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
