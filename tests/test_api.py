@@ -479,3 +479,13 @@ def test_the_answers_match_the_schemas_of_the_document(client, app):
     for item in listing.json["items"]:
         _validator(document, "Event").validate(item)
     _validator(document, "Problem").validate(invalid.json)
+
+
+def test_a_streaming_only_event_takes_one_registration_through_the_api_as_on_the_page(client, app):
+    event = an_event(format=EventFormat.streaming, stream_url="https://stream.example.org/x")
+    refused = assert_problem(book(client, event, seats=3), 422, "invalid_input")
+    assert list(refused["errors"]) == ["seats"] and stored_bookings() == 0
+    listed = client.get("/api/v1/events").json["items"]
+    assert [item["max_per_booking"] for item in listed] == [1]
+    reply = book(client, event, seats=1)
+    assert reply.status_code == 201 and reply.json["seats"] == 1 and reply.json["tickets"] == []

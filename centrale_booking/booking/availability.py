@@ -68,6 +68,11 @@ def availability(slot: Slot, *, now: datetime, fresh: bool = False) -> Availabil
     )
 
 
+def has_places_left():
+    """The same answer as a filter for a query of slots: not cancelled, places left."""
+    return Slot.cancelled_at.is_(None) & (Slot.taken < Slot.capacity)
+
+
 def _refusal(slot: Slot, now: datetime, places_left: int, has_waitlist: bool):
     if slot.cancelled_at is not None:
         return SlotCancelled()

@@ -35,8 +35,10 @@ class Registration:
 
 
 def register(event: Event, registration: Registration, *, now: datetime) -> Booking:
-    """Book seats for an event (confirmed at once, or on the waiting list). The privacy
-    consent has been given: the form refuses the registration without it."""
+    """Book seats for an event (confirmed at once, or on the waiting list), for the page and
+    the API alike. The privacy consent has been given: the form refuses the registration
+    without it. How many seats one registration may take is the event's rule
+    (Event.max_places: one for an event only streamed), checked by the engine."""
     contact = Contact(
         name=registration.name.strip(),
         email=registration.email.strip(),

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from ..booking.availability import has_places_left
 from ..booking.errors import BookingError
 from ..booking.models import Slot
 from ..clock import local, midnight
@@ -77,7 +78,7 @@ def index():
     if filters["formato"] in EventFormat.__members__:
         query = query.where(Event.format == EventFormat(filters["formato"]))
     if filters["posti"]:
-        query = query.where(Slot.cancelled_at.is_(None), Slot.taken < Slot.capacity)
+        query = query.where(has_places_left())
     events = db.session.scalars(query).unique().all()
     listed = [(event, registration_state(event, now)) for event in events]
     view = "mese" if request.args.get("vista") == "mese" else "elenco"
