@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -151,6 +151,34 @@ def test_a_stale_copy_cannot_overwrite_a_newer_change(app, db):
             elsewhere.commit()
     assert refreshed(booking).contact_name != "overwritten"
     assert booking.status is S.cancelled and booking.version == 2
+
+
+def test_a_booking_rolled_back_leaves_the_session_and_the_next_one_is_written(db):
+    """The caller still holds the first booking when its transaction rolls back; SQLite
+    gives its id to the next row. The second booking, in the same session, must be written,
+    readable, and not confused with the first."""
+    slot = make_slot(capacity=5)
+
+    class GaveUp(Exception):
+        pass
+
+    with pytest.raises(GaveUp), transaction():
+        first = request_booking(slot, 2, a_contact(), now=NOON)
+        first_id = first.id
+        assert first in db.session
+        raise GaveUp()
+    assert first not in db.session and inspect(first).transient
+
+    second = book(slot, 1)
+    if db.engine.dialect.name == "sqlite":
+        assert second.id == first_id  # the case that matters: the same id again
+    assert second in db.session and db.session.get(Booking, second.id) is second
+    db.session.expire_all()
+    assert second.status is S.confirmed and second.quantity == 1
+    assert [t.admits for t in second.tickets] == [1] and emails(second) == ["confirmation"]
+    assert refreshed(slot).taken == 1 == places_held(slot)
+    assert db.session.scalar(select(db.func.count(Booking.id))) == 1
+    assert db.session.scalar(select(db.func.count(OutboxMessage.id))) == 1
 
 
 # Pending holds --------------------------------------------------------------------------------

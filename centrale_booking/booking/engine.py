@@ -3,7 +3,7 @@
 bottom of this file: no read-then-write on capacity anywhere.
 
 request_booking is the hot path (bench/engine.py measures it): its statements are prepared once
-and run through the driver (database.py), and its rows are written at once rather than flushed
+and run through the driver (fastpath.py), and its rows are written at once rather than flushed
 by the unit of work; the other functions use the ORM as usual."""
 
 from __future__ import annotations
@@ -15,16 +15,6 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, exists, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import (
-    Prepared,
-    PreparedInsert,
-    PreparedLoad,
-    add_written,
-    insert_row,
-    insert_values,
-    load_expired,
-    one_round_trip,
-)
 from ..extensions import db, transaction
 from ..outbox import queue_email
 from ..outbox.models import OutboxMessage
@@ -39,6 +29,16 @@ from .errors import (
     SlotCancelled,
     SlotFull,
     TooManyPlaces,
+)
+from .fastpath import (
+    Prepared,
+    PreparedInsert,
+    PreparedLoad,
+    add_written,
+    insert_row,
+    insert_values,
+    load_expired,
+    one_round_trip,
 )
 from .models import Booking, Programme, Slot, Ticket, WaitlistMode
 from .states import HOLDS_PLACES, INITIAL, TRANSITIONS, BookingStatus
@@ -290,7 +290,7 @@ def _take_back(booking: Booking) -> None:
     connection.execute(delete(Booking.__table__).where(Booking.__table__.c.id == booking.id))
 
 
-# Prepared once (database.py): building and running statements through SQLAlchemy costs
+# Prepared once (fastpath.py): building and running statements through SQLAlchemy costs
 # several times more Python than the driver's own work.
 _LOAD_SLOT = PreparedLoad(Slot, related="programme")
 _INSERT_BOOKING = PreparedInsert(Booking, unless_conflict_on="reference")
