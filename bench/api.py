@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/api.py                      # SQLite and PostgreSQL, 5 rounds of 20 s
     .venv/bin/python bench/api.py --quick              # 3 rounds of 5 s
+    .venv/bin/python bench/api.py --smoke              # that it runs, in seconds (make test)
     .venv/bin/python bench/api.py --engines sqlite --rounds 3 --seconds 10 --clients 1,8
 
 For each database engine: a fresh database built by the migrations (`flask db upgrade` with
@@ -647,6 +648,13 @@ def print_report(reports: list[dict], args) -> bool:
     return ok
 
 
+def _postgres_problem() -> str | None:
+    # Defined before main() runs: below `if __name__ == "__main__"` it was a NameError.
+    from centrale_booking.database import postgres_problem
+
+    return postgres_problem(PG_ADMIN_URL)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engines", default="sqlite,postgresql")
@@ -660,9 +668,15 @@ def main() -> int:
     parser.add_argument("--race", type=int, default=200, help="clients in the race; 0: none")
     parser.add_argument("--race-seats", type=int, default=50)
     parser.add_argument("--quick", action="store_true", help="3 rounds of 5 s")
+    parser.add_argument(
+        "--smoke", action="store_true", help="one round of 1 s, 1 client, a small race (make test)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds, args.warmup = 3, 5.0, 1.0
+    if args.smoke:
+        args.rounds, args.seconds, args.warmup, args.clients = 1, 1.0, 0.3, "1"
+        args.client_processes, args.race, args.race_seats = 1, 20, 5
     args.clients = [int(c) for c in args.clients.split(",")]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     reports = []
@@ -677,9 +691,3 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def _postgres_problem() -> str | None:
-    from centrale_booking.database import postgres_problem
-
-    return postgres_problem(PG_ADMIN_URL)

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/engine.py                  # SQLite and PostgreSQL, 1 and 4 processes
     .venv/bin/python bench/engine.py --quick          # fewer, shorter rounds
+    .venv/bin/python bench/engine.py --smoke          # that it runs, in seconds (make test)
     .venv/bin/python bench/engine.py --engines sqlite --processes 4 --rounds 7 --seconds 3
 
 For each database engine, on a fresh database built by the migrations (an SQLite file in a
@@ -567,6 +568,13 @@ def print_table(results: list[Result], args) -> None:
     print()
 
 
+def _postgres_problem() -> str | None:
+    # Defined before main() runs: below `if __name__ == "__main__"` it was a NameError.
+    from centrale_booking.database import postgres_problem
+
+    return postgres_problem(PG_ADMIN_URL)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engines", default="sqlite,postgresql", help="sqlite,postgresql")
@@ -576,6 +584,11 @@ def main(argv=None) -> int:
     parser.add_argument("--fill-capacity", type=int, default=300, help="oversell check slot")
     parser.add_argument("--quick", action="store_true", help="3 rounds of 1 s")
     parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one short round, 1 process, a small oversell slot: that it runs (make test)",
+    )
+    parser.add_argument(
         "--view",
         action="store_true",
         help="time each booking as a request makes it: new session, load the slot, book",
@@ -583,6 +596,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.seconds = 3, 1.0
+    if args.smoke:
+        args.rounds, args.seconds, args.processes, args.fill_capacity = 1, 0.3, "1", 20
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     process_counts = [int(n) for n in args.processes.split(",")]
 
@@ -618,9 +633,3 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def _postgres_problem() -> str | None:
-    from centrale_booking.database import postgres_problem
-
-    return postgres_problem(PG_ADMIN_URL)

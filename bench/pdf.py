@@ -1,6 +1,7 @@
 """How fast a confirmation PDF renders, beside the bare limit of WeasyPrint, measured in one run.
 
     .venv/bin/python bench/pdf.py                 # 40 rounds
+    .venv/bin/python bench/pdf.py --smoke         # 2 rounds: that it runs (make test)
     .venv/bin/python bench/pdf.py --rounds 80 --explain --out /tmp/pdfs
 
 On a fresh SQLite database built by the migrations (in a temporary folder), with an event
@@ -180,7 +181,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--explain", action="store_true", help="what each choice is worth")
     parser.add_argument("--out", help="write the measured PDFs into this folder")
+    parser.add_argument("--smoke", action="store_true", help="2 rounds: that it runs (make test)")
     args = parser.parse_args()
+    if args.smoke:
+        args.rounds = 2
 
     folder = Path(tempfile.mkdtemp(prefix="centrale-bench-pdf-"))
     os.environ.setdefault("CENTRALE_INSTANCE_PATH", str(folder / "instance"))

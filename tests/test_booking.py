@@ -1,35 +1,57 @@
-"""The booking engine: holding places, statuses, the waiting list, windows and codes."""
+"""The booking engine: holding places, statuses, the waiting list, windows and codes;
+programmes' details, several slots at once, scans at the desk."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from centrale_booking.booking.checkin import record_scan
 from centrale_booking.booking.codes import REFERENCE_ALPHABET
 from centrale_booking.booking.engine import (
+    accept_offer,
     cancel_booking,
+    changeable,
     confirm_booking,
     expire_holds,
+    hold_places,
     move,
     places_held,
+    quantity_bounds,
+    release_places,
     request_booking,
+    request_bookings,
     sweep_expired_holds,
 )
 from centrale_booking.booking.errors import (
     BookingClosed,
+    BookingError,
     BookingNotOpen,
     CancellationClosed,
     IllegalTransition,
     InvalidQuantity,
+    NotAllAvailable,
     NotBookable,
+    OfferClosed,
     SlotCancelled,
     SlotFull,
     TooManyPlaces,
 )
-from centrale_booking.booking.models import Booking, Ticket, WaitlistMode
-from centrale_booking.booking.states import TRANSITIONS, BookingStatus
+from centrale_booking.booking.models import (
+    Booking,
+    CheckIn,
+    Direction,
+    Slot,
+    Ticket,
+    TicketPlan,
+    WaitlistMode,
+)
+from centrale_booking.booking.states import ENDED, HOLDS_PLACES, LIVE, TRANSITIONS, BookingStatus
+from centrale_booking.booking.tickets import TicketStatus, ticket_status
+from centrale_booking.events.models import Category, Event
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.outbox.models import OutboxMessage
 from tests.factories import NOON, a_contact, make_event, make_slot
@@ -151,6 +173,34 @@ def test_a_stale_copy_cannot_overwrite_a_newer_change(app, db):
             elsewhere.commit()
     assert refreshed(booking).contact_name != "overwritten"
     assert booking.status is S.cancelled and booking.version == 2
+
+
+def test_a_booking_rolled_back_leaves_the_session_and_the_next_one_is_written(db):
+    """The caller still holds the first booking when its transaction rolls back; SQLite
+    gives its id to the next row. The second booking, in the same session, must be written,
+    readable, and not confused with the first."""
+    slot = make_slot(capacity=5)
+
+    class GaveUp(Exception):
+        pass
+
+    with pytest.raises(GaveUp), transaction():
+        first = request_booking(slot, 2, a_contact(), now=NOON)
+        first_id = first.id
+        assert first in db.session
+        raise GaveUp()
+    assert first not in db.session and inspect(first).transient
+
+    second = book(slot, 1)
+    if db.engine.dialect.name == "sqlite":
+        assert second.id == first_id  # the case that matters: the same id again
+    assert second in db.session and db.session.get(Booking, second.id) is second
+    db.session.expire_all()
+    assert second.status is S.confirmed and second.quantity == 1
+    assert [t.admits for t in second.tickets] == [1] and emails(second) == ["confirmation"]
+    assert refreshed(slot).taken == 1 == places_held(slot)
+    assert db.session.scalar(select(db.func.count(Booking.id))) == 1
+    assert db.session.scalar(select(db.func.count(OutboxMessage.id))) == 1
 
 
 # Pending holds --------------------------------------------------------------------------------
@@ -397,3 +447,254 @@ def test_changes_made_before_a_transaction_are_refused_not_silently_lost(db):
         pass
     db.session.rollback()
     assert refreshed(slot).capacity == 3
+
+
+# The refusals -----------------------------------------------------------------------------------
+
+
+def test_every_refusal_is_a_booking_error_and_the_old_imports_still_work():
+    from centrale_booking.booking import changes, errors
+
+    for name in ("CapacityBelowTaken", "NotEnoughPlaces", "QuantityUnchangeable"):
+        assert getattr(changes, name) is getattr(errors, name)
+        assert issubclass(getattr(errors, name), errors.BookingError)
+    assert errors.CapacityBelowTaken(3).code == "capacity_below_taken"
+    assert errors.CapacityBelowTaken(3).taken == 3
+    assert errors.OfferClosed.code == "offer_closed"
+
+
+def test_live_and_ended_statuses_are_every_status_once():
+    assert LIVE | ENDED == set(S) and not LIVE & ENDED
+    assert ENDED == {S.cancelled, S.expired} and HOLDS_PLACES < LIVE
+    assert all(TRANSITIONS[status] == set() for status in ENDED)
+
+
+# Accepting an offer, changing a booking ---------------------------------------------------------
+
+
+def offered_booking():
+    programme = make_event(waitlist_mode=WaitlistMode.offer, offer_hours=12)
+    slot = make_slot(capacity=1, programme=programme)
+    first = book(slot, 1)
+    waiting = book(slot, 1)
+    with transaction():
+        cancel_booking(first, now=NOON)
+    assert refreshed(waiting).status is S.offered
+    return slot, waiting
+
+
+def test_accepting_an_open_offer_confirms_it_with_its_tickets(db):
+    slot, offered = offered_booking()
+    with transaction():
+        accept_offer(offered, now=NOON + timedelta(hours=1))
+    assert refreshed(offered).status is S.confirmed and len(offered.tickets) == 1
+    assert refreshed(slot).taken == 1
+
+
+def test_a_lapsed_or_taken_offer_is_refused_and_nothing_changes(db):
+    slot, offered = offered_booking()
+    with pytest.raises(OfferClosed), transaction():
+        accept_offer(offered, now=offered.offer_expires_at)
+    assert refreshed(offered).status is S.offered and offered.tickets == []
+    with transaction():
+        accept_offer(offered, now=NOON)
+    with pytest.raises(OfferClosed), transaction():
+        accept_offer(offered, now=NOON)  # confirmed already: not offered any more
+    assert refreshed(slot).taken == 1
+
+
+def test_changeable_until_booking_closes_and_within_the_bounds(db):
+    slot = make_slot(capacity=5, max_per_booking=3)
+    booking = book(slot, 1)
+    assert quantity_bounds(slot) == (1, 3)
+    assert changeable(booking, NOON)
+    assert not changeable(booking, slot.booking_closes_at)
+    with transaction():
+        cancel_booking(booking, now=NOON)
+    assert not changeable(booking, NOON)
+
+
+# Holding and releasing, as changes.py does ------------------------------------------------------
+
+
+def test_hold_places_holds_only_what_is_free_and_release_gives_it_back(db):
+    slot = make_slot(capacity=3)
+    with transaction():
+        assert hold_places(slot, 2) and slot.taken == 2
+        assert not hold_places(slot, 2) and slot.taken == 2
+        release_places(slot, 1)
+    assert refreshed(slot).taken == 1
+
+
+# A programme's own details ----------------------------------------------------------------------
+
+
+class NamesMissing(BookingError):
+    code = "names_missing"
+
+
+class Tour(Event):
+    """A programme of the tests (single-table onto the event table: no migration): each
+    person named, one ticket each, the names stored with the booking."""
+
+    __mapper_args__ = {"polymorphic_identity": "test_tour"}
+
+    def check_request(self, slot, quantity, details) -> None:
+        if details is None or len(details["names"]) != quantity:
+            raise NamesMissing()
+
+    def write_details(self, booking, details) -> None:
+        booking.contact_phone = ",".join(details["names"])
+
+    def details_of(self, booking):
+        return {"names": booking.contact_phone.split(",")}
+
+    def ticket_plan(self, booking, details=None):
+        return [TicketPlan(name, 1) for name in (details or self.details_of(booking))["names"]]
+
+
+_tours = itertools.count(1)
+
+
+def tour_slot(capacity=4, **fields):
+    tour = Tour(
+        slug=f"tour-{next(_tours)}",
+        title_it="Giro",
+        title_en="Tour",
+        category=Category.talk,
+        published=True,
+        max_per_booking=4,
+        **fields,
+    )
+    with transaction():
+        db.session.add(tour)
+    return make_slot(capacity=capacity, programme=tour)
+
+
+def test_a_request_the_programme_refuses_writes_nothing_and_holds_nothing(db):
+    slot = tour_slot()
+    with pytest.raises(NamesMissing), transaction():
+        request_booking(slot, 2, a_contact(), now=NOON, details={"names": ["Ada"]})
+    with pytest.raises(NamesMissing), transaction():
+        request_booking(slot, 1, a_contact(), now=NOON)  # no details at all
+    assert refreshed(slot).taken == 0
+    for model in (Booking, Ticket, OutboxMessage):
+        assert db.session.scalar(select(db.func.count(model.id))) == 0
+
+
+def test_the_programme_plans_the_tickets_and_keeps_its_details(db):
+    slot_id = tour_slot().id
+    db.session.expunge_all()  # the programme made from the hot path's row, as in a request
+    slot = db.session.get(Slot, slot_id)
+    db.session.commit()
+    with transaction():
+        booking = request_booking(slot, 2, a_contact(), now=NOON, details={"names": ["Ada", "Bo"]})
+    assert type(slot.programme) is Tour
+    db.session.expire_all()
+    assert [(t.holder_label, t.admits) for t in booking.tickets] == [("Ada", 1), ("Bo", 1)]
+    assert booking.contact_phone == "Ada,Bo" and refreshed(slot).taken == 2
+
+
+def test_a_waiting_booking_keeps_its_details_and_is_promoted_with_them(db):
+    slot = tour_slot(capacity=1)
+    first = book_tour(slot, ["Ada"])
+    waiting = book_tour(slot, ["Cy"])
+    assert waiting.status is S.waitlisted and waiting.tickets == []
+    with transaction():
+        cancel_booking(first, now=NOON)
+    assert refreshed(waiting).status is S.confirmed
+    assert [t.holder_label for t in waiting.tickets] == ["Cy"]
+
+
+def book_tour(slot, names):
+    with transaction():
+        return request_booking(slot, len(names), a_contact(), now=NOON, details={"names": names})
+
+
+# Several slots in one transaction ---------------------------------------------------------------
+
+
+def test_several_slots_all_or_nothing_book_all_in_the_order_asked(db):
+    slots = [make_slot(capacity=2) for _ in range(3)]
+    asked = [(slots[2], 1), (slots[0], 2), (slots[1], 1)]
+    with transaction():
+        bookings = request_bookings(asked, a_contact(), now=NOON, all_or_nothing=True)
+    assert [(b.slot_id, b.quantity) for b in bookings] == [(s.id, q) for s, q in asked]
+    assert {b.status for b in bookings} == {S.confirmed}
+    assert [refreshed(s).taken for s in slots] == [2, 1, 1]
+
+
+def test_one_full_slot_refuses_all_or_nothing_and_leaves_nothing(db):
+    slots = [make_slot(capacity=2) for _ in range(3)]
+    book(slots[1], 2)
+    with pytest.raises(NotAllAvailable) as refused, transaction():
+        request_bookings(
+            [(s, 1) for s in reversed(slots)], a_contact(), now=NOON, all_or_nothing=True
+        )
+    assert refused.value.full_slot_ids == [slots[1].id]
+    assert [refreshed(s).taken for s in slots] == [0, 2, 0]
+    assert db.session.scalar(select(db.func.count(Booking.id))) == 1
+    assert db.session.scalar(select(db.func.count(Ticket.id))) == 1
+
+
+def test_one_by_one_a_full_slot_waitlists_and_the_others_hold(db):
+    slots = [make_slot(capacity=2) for _ in range(2)]
+    book(slots[0], 2)
+    with transaction():
+        full, free = request_bookings(
+            [(slots[0], 1), (slots[1], 1)], a_contact(), now=NOON, all_or_nothing=False
+        )
+    assert full.status is S.waitlisted and free.status is S.confirmed
+    assert [refreshed(s).taken for s in slots] == [2, 1]
+
+
+def test_several_slots_take_each_request_own_details(db):
+    slots = [tour_slot(capacity=3) for _ in range(2)]
+    with transaction():
+        bookings = request_bookings(
+            [(slots[0], 1, {"names": ["Ada"]}), (slots[1], 2)],
+            a_contact(),
+            now=NOON,
+            all_or_nothing=True,
+            details={"names": ["Bo", "Cy"]},
+        )
+    assert [[t.holder_label for t in b.tickets] for b in bookings] == [["Ada"], ["Bo", "Cy"]]
+
+
+# Scans at the desk ------------------------------------------------------------------------------
+
+
+def scan(ticket, scan_id="s1", device="desk-1", direction=Direction.inward):
+    with transaction():
+        return record_scan(
+            ticket, direction=direction, staff=None, scan_id=scan_id, device=device, now=NOON
+        )
+
+
+def test_a_scan_lets_in_once_then_says_already_used(db):
+    [ticket] = book(make_slot()).tickets
+    first = scan(ticket, "s1")
+    again = scan(ticket, "s2")
+    assert (first.result, again.result) == ("ok", "already_used")
+    assert ticket_status(ticket) is TicketStatus.used
+    assert scan(ticket, "s3", direction=Direction.outward).result == "ok"
+
+
+def test_a_replayed_scan_is_recorded_once_and_answered_as_the_first_time(db):
+    [ticket] = book(make_slot()).tickets
+    first = scan(ticket, "s1")
+    replayed = scan(ticket, "s1")
+    assert replayed.id == first.id and replayed.result == "ok"
+    other_device = scan(ticket, "s1", device="desk-2")  # its own numbering: another scan
+    assert other_device.id != first.id and other_device.result == "already_used"
+    assert db.session.scalar(select(db.func.count(CheckIn.id))) == 2
+
+
+def test_scans_without_an_id_are_each_recorded_and_a_cancelled_ticket_refused(db):
+    booking = book(make_slot())
+    [ticket] = booking.tickets
+    with transaction():
+        cancel_booking(booking, now=NOON)
+    results = [scan(ticket, None).result for _ in range(2)]
+    assert results == ["cancelled", "cancelled"]
+    assert db.session.scalar(select(db.func.count(CheckIn.id))) == 2

@@ -18,9 +18,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
 
 from centrale_booking import create_app
-from centrale_booking.booking.engine import cancel_booking, places_held, request_booking
-from centrale_booking.booking.errors import BookingError
-from centrale_booking.booking.models import Booking, Slot, Ticket
+from centrale_booking.booking.checkin import record_scan
+from centrale_booking.booking.engine import (
+    cancel_booking,
+    places_held,
+    request_booking,
+    request_bookings,
+)
+from centrale_booking.booking.errors import BookingError, NotAllAvailable
+from centrale_booking.booking.models import Booking, CheckIn, Direction, Slot, Ticket
 from centrale_booking.booking.states import BookingStatus
 from centrale_booking.extensions import db, transaction
 from centrale_booking.outbox.models import OutboxMessage
@@ -245,3 +251,78 @@ def test_a_worker_whose_transaction_failed_books_again_in_the_same_session(app, 
         db.session.remove()
     assert fresh(slot).taken == 1 == places_held(slot)
     assert db.session.scalar(select(func.count(Booking.id))) == 1
+
+
+# Several slots at once ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("all_or_nothing", [True, False], ids=["all_or_nothing", "one_by_one"])
+def test_families_asking_for_the_same_weeks_in_any_order_never_deadlock_nor_oversell(
+    app, race_app, all_or_nothing
+):
+    """30 requests for the same three slots of 10 places, each listing them in its own order
+    (the hardest for row locks: opposite orders); the engine holds them in slot id order."""
+    slots = [make_slot(capacity=10) for _ in range(3)]
+    ids = [s.id for s in slots]
+    orders = [ids, ids[::-1], [ids[1], ids[2], ids[0]], [ids[2], ids[0], ids[1]]]
+
+    def prepare(n):
+        order = orders[n % len(orders)]
+        return [(db.session.get(Slot, slot_id), 1) for slot_id in order]
+
+    def book_all(requests):
+        with transaction():
+            bookings = request_bookings(
+                requests, a_contact(), now=NOON, all_or_nothing=all_or_nothing
+            )
+        return tuple(b.status for b in bookings)
+
+    outcomes = race(race_app, range(30), prepare, book_all)
+
+    if all_or_nothing:
+        assert unexpected(outcomes, NotAllAvailable) == []  # no deadlock, no "locked"
+        assert outcomes.results == [(S.confirmed,) * 3] * 10
+        assert len(outcomes.errors) == 20
+        for slot in slots:
+            statuses = db.session.scalars(select(Booking.status).where(Booking.slot_id == slot.id))
+            assert Counter(statuses) == {S.confirmed: 10}  # the refused left nothing
+    else:
+        assert unexpected(outcomes) == []
+        assert len(outcomes.results) == 30
+        for slot in slots:
+            statuses = db.session.scalars(select(Booking.status).where(Booking.slot_id == slot.id))
+            assert Counter(statuses) == {S.confirmed: 10, S.waitlisted: 20}
+    for slot in slots:
+        assert fresh(slot).taken == 10 == places_held(slot)
+        assert count(Ticket, slot) == 10
+
+
+# A scan replayed twice at once ----------------------------------------------------------------
+
+
+def test_two_copies_of_one_scan_arriving_at_once_are_recorded_once(app, race_app):
+    slot = make_slot(capacity=5)
+    with transaction():
+        booking = request_booking(slot, 1, a_contact(), now=NOON)
+    [ticket] = booking.tickets
+
+    def prepare(_):
+        return db.session.get(Ticket, ticket.id)
+
+    def replay(racing_ticket):
+        with transaction():
+            check_in = record_scan(
+                racing_ticket,
+                direction=Direction.inward,
+                staff=None,
+                scan_id="scan-42",
+                device="desk-1",
+                now=NOON,
+            )
+        return check_in.id, check_in.result
+
+    outcomes = race(race_app, range(8), prepare, replay)
+
+    assert unexpected(outcomes) == []
+    [recorded] = db.session.scalars(select(CheckIn)).all()
+    assert set(outcomes.results) == {(recorded.id, "ok")}

@@ -3,67 +3,60 @@ or its cancellation (from the back office)."""
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..outbox import queue_email
-from .engine import _hold_places, _release_places, move, offer_freed_places
-from .errors import BookingError, InvalidQuantity, TooManyPlaces
+from .engine import (
+    changeable,
+    hold_places,
+    move,
+    offer_freed_places,
+    quantity_bounds,
+    release_places,
+)
+from .errors import (  # the refusals were defined here before: still importable from here
+    CapacityBelowTaken,
+    InvalidQuantity,
+    NotEnoughPlaces,
+    QuantityUnchangeable,
+    TooManyPlaces,
+)
 from .models import Booking, Slot
-from .states import BookingStatus
+from .states import LIVE, BookingStatus
+
+__all__ = [
+    "CapacityBelowTaken",
+    "NotEnoughPlaces",
+    "QuantityUnchangeable",
+    "cancel_slot",
+    "change_capacity",
+    "change_quantity",
+]
 
 S = BookingStatus
-
-
-class QuantityUnchangeable(BookingError):
-    code = "quantity_unchangeable"
-    message = _l("The number of places of this booking cannot be changed online.")
-
-
-class NotEnoughPlaces(BookingError):
-    code = "not_enough_places"
-
-    def __init__(self, available: int):
-        self.available = available
-        super().__init__(
-            _l("Only %(count)s more places are free. Your booking is unchanged.", count=available)
-        )
-
-
-def quantity_changeable(booking: Booking, *, now: datetime) -> bool:
-    """Whether the number of places may still be changed from the manage link."""
-    return (
-        booking.status in (S.confirmed, S.waitlisted)
-        and booking.slot.programme.quantity_changeable(booking)
-        and now < booking.slot.booking_closes_at
-    )
 
 
 def change_quantity(booking, quantity: int, *, now: datetime) -> None:
     """Fewer places: the rest go back and the waiting list moves up. More places: held by the
     same conditional UPDATE as a new booking, or refused, the booking left as it was."""
-    slot, programme = booking.slot, booking.slot.programme
-    if not programme.quantity_changeable(booking) or booking.status not in (
-        S.confirmed,
-        S.waitlisted,
-    ):
+    slot = booking.slot
+    if not changeable(booking, now):
         raise QuantityUnchangeable()
-    if now >= slot.booking_closes_at:
-        raise QuantityUnchangeable()
-    if quantity < 1:
+    fewest, most = quantity_bounds(slot)
+    if quantity < fewest:
         raise InvalidQuantity()
-    if quantity > slot.booking_limit:
-        raise TooManyPlaces(slot.booking_limit)
+    if quantity > most:
+        raise TooManyPlaces(most)
     difference = quantity - booking.quantity
     if difference == 0:
         return
     if booking.status is S.confirmed:
-        if difference > 0 and not _hold_places(slot, difference):
+        if difference > 0 and not hold_places(slot, difference):
             raise NotEnoughPlaces(max(slot.places_left, 0))
         if difference < 0:
-            _release_places(slot, -difference)
+            release_places(slot, -difference)
         for ticket in booking.tickets:  # a one-ticket plan: the ticket admits them all
             ticket.admits = quantity
     booking.quantity = quantity
@@ -81,7 +74,7 @@ def cancel_slot(slot: Slot, *, now: datetime) -> list[Booking]:
         select(Booking)
         .where(
             Booking.slot_id == slot.id,
-            Booking.status.in_([S.waitlisted, S.pending, S.offered, S.confirmed]),
+            Booking.status.in_(LIVE),
         )
         .order_by(Booking.id)
     ).all()
@@ -89,17 +82,9 @@ def cancel_slot(slot: Slot, *, now: datetime) -> list[Booking]:
         held = booking.holds_places
         move(booking, S.cancelled, now=now)
         if held:
-            _release_places(slot, booking.quantity)
+            release_places(slot, booking.quantity)
         queue_email(booking, "slot_cancelled")
     return live
-
-
-class CapacityBelowTaken(Exception):
-    """Fewer places than those already held by bookings: refused, nothing changed."""
-
-    def __init__(self, taken: int):
-        self.taken = taken
-        super().__init__(f"capacity below the {taken} places taken")
 
 
 def change_capacity(slot: Slot, capacity: int, *, now: datetime) -> None:

@@ -3,8 +3,9 @@
 bottom of this file: no read-then-write on capacity anywhere.
 
 request_booking is the hot path (bench/engine.py measures it): its statements are prepared once
-and run through the driver (database.py), and its rows are written at once rather than flushed
-by the unit of work; the other functions use the ORM as usual."""
+and run through the driver (fastpath.py), and its rows are written at once rather than flushed
+by the unit of work; the other functions use the ORM as usual. The engine knows programmes only
+through the Programme protocol (booking/models.py): checks, ticket plans, details."""
 
 from __future__ import annotations
 
@@ -15,16 +16,6 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, exists, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import (
-    Prepared,
-    PreparedInsert,
-    PreparedLoad,
-    add_written,
-    insert_row,
-    insert_values,
-    load_expired,
-    one_round_trip,
-)
 from ..extensions import db, transaction
 from ..outbox import queue_email
 from ..outbox.models import OutboxMessage
@@ -35,12 +26,24 @@ from .errors import (
     CancellationClosed,
     IllegalTransition,
     InvalidQuantity,
+    NotAllAvailable,
     NotBookable,
+    OfferClosed,
     SlotCancelled,
     SlotFull,
     TooManyPlaces,
 )
-from .models import Booking, Programme, Slot, Ticket, WaitlistMode
+from .fastpath import (
+    Prepared,
+    PreparedInsert,
+    PreparedLoad,
+    add_written,
+    insert_row,
+    insert_values,
+    load_expired,
+    one_round_trip,
+)
+from .models import Booking, Programme, Slot, Ticket, TicketPlan, WaitlistMode
 from .states import HOLDS_PLACES, INITIAL, TRANSITIONS, BookingStatus
 
 S = BookingStatus
@@ -85,10 +88,34 @@ def ensure_open(slot: Slot, quantity: int, now: datetime) -> None:
 
 
 def request_booking(
-    slot: Slot, quantity: int, contact: Contact, *, now: datetime, confirm: bool = True
+    slot: Slot,
+    quantity: int,
+    contact: Contact,
+    *,
+    now: datetime,
+    confirm: bool = True,
+    details=None,
 ) -> Booking:
     """Ask for places. Held: confirmed at once (confirm=True) or pending until confirm_booking
-    or the hold runs out. Not held: waitlisted, or SlotFull when the programme has no list."""
+    or the hold runs out. Not held: waitlisted, or SlotFull when the programme has no list.
+    `details` are the programme's own (a class, the children): checked by the programme
+    before any place is held, stored with the booking that is kept, in this transaction."""
+    booking = _request(slot, quantity, contact, now, confirm, details, waitlist=True)
+    assert booking is not None
+    return booking
+
+
+def _request(
+    slot: Slot,
+    quantity: int,
+    contact: Contact,
+    now: datetime,
+    confirm: bool,
+    details,
+    *,
+    waitlist: bool,
+) -> Booking | None:
+    # Not held and waitlist=False: None, nothing left written (for request_bookings).
     # Made before the first statement, which (on SQLite) waits for the writers' turn.
     booking = _new_booking(slot, quantity, contact, now, S.pending)
     if confirm:
@@ -97,11 +124,12 @@ def request_booking(
         booking.hold_expires_at = now + timedelta(minutes=current_app.config["HOLD_MINUTES"])
     programme = _read_again(slot)
     ensure_open(slot, quantity, now)
+    programme.check_request(slot, quantity, details)
     # The rows are written as if the places were held, and the places are held last: on
     # PostgreSQL the hold locks the slot's row until the commit, so the bookings of one slot
     # wait for each other only that long. Not held: the rows just written (seen by no one,
     # in this transaction) are taken back, and the request waits or is refused.
-    plan = programme.ticket_plan(booking) if confirm else []
+    plan = programme.ticket_plan(booking, details) if confirm else []
     _insert_booking(booking, slot)
     with one_round_trip(db.session):  # on PostgreSQL: tickets, email and hold sent together
         _insert_tickets(booking, plan)
@@ -109,17 +137,57 @@ def request_booking(
             queue_email(booking, "confirmation")
         held = _hold(slot, quantity)
     if held:
-        _add_booking(booking, slot)
+        _add_booking(booking, slot, programme, details)
         return booking
     _take_back(booking)
     db.session.refresh(slot, ["taken"])  # full: show what is really left
+    if not waitlist:
+        return None
     if programme.waitlist_mode is WaitlistMode.none:
         raise SlotFull()
     booking = _new_booking(slot, quantity, contact, now, S.waitlisted)
     _insert_booking(booking, slot)
-    _add_booking(booking, slot)
+    _add_booking(booking, slot, programme, details)
     queue_email(booking, "waitlisted")
     return booking
+
+
+def request_bookings(
+    requests: list[tuple],
+    contact: Contact,
+    *,
+    now: datetime,
+    all_or_nothing: bool,
+    confirm: bool = True,
+    details=None,
+) -> list[Booking]:
+    """Several slots in one transaction (a family's campus weeks): `requests` are
+    (slot, quantity) or (slot, quantity, details), `details` the default for those without.
+    The places are held slot by slot in ascending slot id, whatever the order asked, so that
+    two requests for the same slots (PostgreSQL locks each slot's row until the commit) always
+    lock them in the same order and cannot deadlock. all_or_nothing: one full slot refuses
+    them all with NotAllAvailable (listing the full ones), and the caller's transaction rolls
+    back the places already held; otherwise each is held or waitlisted as request_booking
+    does. Returns the bookings in the order asked."""
+    asked = [(r[0], r[1], r[2] if len(r) > 2 else details) for r in requests]
+    ids = [_id(slot) for slot, _, _ in asked]
+    if len(set(ids)) != len(ids):
+        raise ValueError("one request per slot")
+    order = sorted(range(len(asked)), key=ids.__getitem__)
+    bookings: dict[int, Booking] = {}
+    full = []
+    for i in order:
+        slot, quantity, own_details = asked[i]
+        booking = _request(
+            slot, quantity, contact, now, confirm, own_details, waitlist=not all_or_nothing
+        )
+        if booking is None:
+            full.append(ids[i])
+        else:
+            bookings[i] = booking
+    if full:
+        raise NotAllAvailable(full)
+    return [bookings[i] for i in range(len(asked))]
 
 
 def _new_booking(
@@ -157,13 +225,39 @@ def confirm_booking(booking: Booking, *, now: datetime) -> None:
     queue_email(booking, "confirmation")
 
 
+def accept_offer(booking: Booking, *, now: datetime) -> None:
+    """The person takes the places offered to them (from the waiting list): confirmed, or
+    OfferClosed when the booking is not offered any more or its offer has lapsed (its places
+    then go on with the next expire_holds)."""
+    if booking.status is not S.offered or (
+        booking.offer_expires_at is not None and now >= booking.offer_expires_at
+    ):
+        raise OfferClosed()
+    confirm_booking(booking, now=now)
+
+
+def changeable(booking: Booking, now: datetime) -> bool:
+    """Whether the booking's number of places may still be changed from the manage link:
+    the programme allows it, the booking is confirmed or waiting, booking is still open."""
+    return (
+        booking.status in (S.confirmed, S.waitlisted)
+        and now < booking.slot.booking_closes_at
+        and booking.slot.programme.quantity_changeable(booking)
+    )
+
+
+def quantity_bounds(slot: Slot) -> tuple[int, int]:
+    """The fewest and the most places one booking may have on `slot`."""
+    return 1, slot.booking_limit
+
+
 def _issue_tickets(booking: Booking, programme: Programme) -> None:
-    _insert_tickets(booking, programme.ticket_plan(booking))
+    _insert_tickets(booking, programme.ticket_plan(booking, programme.details_of(booking)))
     if "tickets" in booking.__dict__:
         db.session.expire(booking, ["tickets"])  # loaded before: read again when next used
 
 
-def _insert_tickets(booking: Booking, plan: list[tuple[str, int]]) -> None:
+def _insert_tickets(booking: Booking, plan: list[TicketPlan]) -> None:
     for label, admits in plan:
         insert_values(
             db.session,
@@ -184,7 +278,7 @@ def cancel_booking(booking: Booking, *, now: datetime, by_staff: bool = False) -
     move(booking, S.cancelled, now=now)
     queue_email(booking, "cancellation")
     if held:
-        _release_places(booking.slot, booking.quantity)
+        release_places(booking.slot, booking.quantity)
         offer_freed_places(booking.slot, now=now)
 
 
@@ -200,7 +294,7 @@ def expire_holds(*, now: datetime, slot_id: int | None = None) -> int:
     lapsed = db.session.scalars(query.order_by(Booking.id)).all()
     for booking in lapsed:
         move(booking, S.expired, now=now)
-        _release_places(booking.slot, booking.quantity)
+        release_places(booking.slot, booking.quantity)
         queue_email(booking, "expired")
     for slot in {booking.slot for booking in lapsed}:
         offer_freed_places(slot, now=now)
@@ -234,7 +328,7 @@ def offer_freed_places(slot: Slot, *, now: datetime) -> list[Booking]:
     for booking in waiting:
         if slot.places_left <= 0:
             break
-        if booking.quantity > slot.places_left or not _hold_places(slot, booking.quantity):
+        if booking.quantity > slot.places_left or not hold_places(slot, booking.quantity):
             continue
         if programme.waitlist_mode is WaitlistMode.offer:
             move(booking, S.offered, now=now)
@@ -277,9 +371,11 @@ def _insert_booking(booking: Booking, slot: Slot) -> None:
             break
 
 
-def _add_booking(booking: Booking, slot: Slot) -> None:
+def _add_booking(booking: Booking, slot: Slot, programme: Programme, details) -> None:
     add_written(db.session, booking)
     set_committed_value(booking, "slot", slot)
+    if details is not None:  # an event's request has none: nothing more to write
+        programme.write_details(booking, details)
 
 
 def _take_back(booking: Booking) -> None:
@@ -290,7 +386,7 @@ def _take_back(booking: Booking) -> None:
     connection.execute(delete(Booking.__table__).where(Booking.__table__.c.id == booking.id))
 
 
-# Prepared once (database.py): building and running statements through SQLAlchemy costs
+# Prepared once (fastpath.py): building and running statements through SQLAlchemy costs
 # several times more Python than the driver's own work.
 _LOAD_SLOT = PreparedLoad(Slot, related="programme")
 _INSERT_BOOKING = PreparedInsert(Booking, unless_conflict_on="reference")
@@ -310,7 +406,9 @@ _RELEASE = Prepared(
 )
 
 
-def _hold_places(slot: Slot, quantity: int) -> bool:
+def hold_places(slot: Slot, quantity: int) -> bool:
+    """Hold `quantity` more places on `slot` if they are free (False, nothing held, if not),
+    by the one conditional UPDATE; `slot.taken` then shows the database's value."""
     _flush_bookings_first()
     if _hold(slot, quantity):
         return True
@@ -327,7 +425,8 @@ def _hold(slot: Slot, quantity: int) -> bool:
     return True
 
 
-def _release_places(slot: Slot, quantity: int) -> None:
+def release_places(slot: Slot, quantity: int) -> None:
+    """Give `quantity` places of `slot` back (the caller then moves the waiting list up)."""
     _flush_bookings_first()
     [taken] = _RELEASE.run(db.session, {"slot_id": slot.id, "q": quantity})
     _set_taken(slot, taken)

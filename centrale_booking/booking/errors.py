@@ -75,3 +75,52 @@ class SlotFull(BookingError):
 class CancellationClosed(BookingError):
     code = "cancellation_closed"
     message = _l("This booking can no longer be cancelled online. Please contact the museum.")
+
+
+class QuantityUnchangeable(BookingError):
+    code = "quantity_unchangeable"
+    message = _l("The number of places of this booking cannot be changed online.")
+
+
+class NotEnoughPlaces(BookingError):
+    code = "not_enough_places"
+
+    def __init__(self, available: int):
+        self.available = available
+        super().__init__(
+            _l("Only %(count)s more places are free. Your booking is unchanged.", count=available)
+        )
+
+
+class CapacityBelowTaken(BookingError):
+    """Fewer places than those already held by bookings: refused, nothing changed."""
+
+    code = "capacity_below_taken"
+
+    def __init__(self, taken: int):
+        self.taken = taken
+        super().__init__()
+
+    def __str__(self) -> str:
+        return f"capacity below the {self.taken} places taken"
+
+
+class OfferClosed(BookingError):
+    """The booking is not offered any more, or its offer lapsed."""
+
+    code = "offer_closed"
+    message = _l("This offer is no longer open.")
+
+
+class NotAllAvailable(BookingError):
+    """Several slots asked for together, all or nothing, and some are full: nothing is kept
+    (the caller's transaction rolls back)."""
+
+    code = "not_all_available"
+
+    def __init__(self, full_slot_ids: list[int]):
+        self.full_slot_ids = full_slot_ids
+        super().__init__()
+
+    def __str__(self) -> str:
+        return f"not all available: full slots {self.full_slot_ids}"

@@ -10,7 +10,7 @@ from typing import ClassVar, NamedTuple
 from flask import current_app
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -290,11 +290,16 @@ class Direction(StrEnum):
 
 
 class CheckIn(db.Model):
-    """Every scan at the desk, accepted or refused."""
+    """Every scan at the desk, accepted or refused. A scan made on a desk that was offline is
+    sent again when it is back: (device_name, client_scan_id) recorded once (record_scan)."""
 
     __tablename__ = "check_in"
+    __table_args__ = (UniqueConstraint("device_name", "client_scan_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The scanning device's own id of the scan; None for a scan that is never replayed.
+    client_scan_id: Mapped[str | None] = mapped_column(String(64))
+    device_name: Mapped[str] = mapped_column(String(80), default="")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
     direction: Mapped[Direction] = mapped_column(enum_type(Direction, 3), default=Direction.inward)

@@ -28,6 +28,7 @@ TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
 # The statuses in which a booking counts in the slot's `taken`.
 HOLDS_PLACES = frozenset({S.pending, S.offered, S.confirmed})
 
-# Live: still asking for or holding places. Ended: nothing more will happen to it.
+# A live booking still counts for its slot (holds places or waits for them); an ended one
+# is over for good (no move leaves these).
 LIVE = frozenset({S.pending, S.waitlisted, S.offered, S.confirmed})
 ENDED = frozenset({S.cancelled, S.expired})

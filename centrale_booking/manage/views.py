@@ -5,9 +5,10 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..booking.changes import change_quantity, quantity_changeable
+from ..booking import engine
+from ..booking.changes import change_quantity
 from ..booking.codes import tokens_match
-from ..booking.engine import cancel_booking, confirm_booking, sweep_expired_holds
+from ..booking.engine import cancel_booking, changeable, sweep_expired_holds
 from ..booking.errors import BookingError
 from ..booking.models import Booking, Ticket
 from ..booking.states import LIVE, BookingStatus
@@ -64,7 +65,7 @@ def _manage_page(booking: Booking, quantity_form: QuantityForm, status: int = 20
             start_time=clock_time(booking.slot.starts_at, current_language()),
             panel=panel(programme, "_manage.html", "manage/_take_part.html"),
             live=booking.status in LIVE,
-            quantity_changeable=quantity_changeable(booking, now=now),
+            quantity_changeable=changeable(booking, now),
             tickets=[(t, ticket_status(t)) for t in booking.tickets],
             quantity_form=quantity_form,
             confirm_form=ConfirmForm(),
@@ -103,9 +104,7 @@ def accept_offer(reference: str, token: str):
         sweep_expired_holds(booking.slot, now=utcnow())
         try:
             with transaction():
-                if booking.status is not S.offered:
-                    raise BookingError(_("This offer is no longer open."))
-                confirm_booking(booking, now=utcnow())
+                engine.accept_offer(booking, now=utcnow())
         except BookingError as refused:
             flash(str(refused.message), "error")
         else:

@@ -1,6 +1,6 @@
 """The transactional email outbox: rows written beside the booking change, delivered later."""
 
-from ..database import PreparedInsert, insert_values
+from ..booking.fastpath import PreparedInsert, insert_values
 from ..extensions import db
 from .models import EmailKind, OutboxMessage
 

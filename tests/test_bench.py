@@ -1,0 +1,33 @@
+"""Each benchmark runs once in its quickest mode (--smoke), so that a change that breaks one
+is seen by `make test`, not by the next person who measures. Nothing is asserted about the
+figures: a shared machine makes them noise at this length; only that it ran to its table."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+TABLES = {  # each benchmark, and a line of its table
+    "engine.py": "bookings/s",
+    "api.py": "CPU ms/bk",
+    "pdf.py": "confirmation / bare",
+}
+
+
+@pytest.mark.parametrize("script", sorted(TABLES))
+def test_the_benchmark_runs_and_prints_its_table(script):
+    env = {k: v for k, v in os.environ.items() if k != "CENTRALE_INSTANCE_PATH"}
+    done = subprocess.run(  # noqa: S603 (our own scripts, with the venv's python)
+        [sys.executable, str(ROOT / "bench" / script), "--smoke"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert TABLES[script] in done.stdout
+    assert "Traceback" not in done.stderr
