@@ -64,6 +64,21 @@ class TicketPlan(NamedTuple):
     admits: int
 
 
+class Headcount(NamedTuple):
+    """Who a group ticket expects at the door, by kind of person ("pupils": 24, "teachers": 2),
+    so that the desk can record how many actually came."""
+
+    expected: dict[str, int]
+
+
+class Collector(NamedTuple):
+    """Someone who may collect a child at the end of the day."""
+
+    name: str
+    relationship: str
+    document: str  # the identity document number to check, shown only on purpose
+
+
 class Programme(db.Model):
     """Something the museum offers: an #InCentrale event, a school activity, a campus.
     Each kind adds its own table (joined inheritance) in its programme's folder."""
@@ -187,6 +202,36 @@ class Programme(db.Model):
         """The programme's own lines among the facts (a live stream, a duration, the ages),
         nothing personal: they are shown on the public ticket page too."""
         return []
+
+    # --- At the door (the front desk asks these; desk/ knows no programme) ---
+
+    # Whether a ticket is scanned in and out each day (a campus child), or in once.
+    checks_out: ClassVar[bool] = False
+
+    def door_label(self, ticket: Ticket, language: str) -> str:
+        """What the desk shows on a good scan: only what the door needs ("2 posti"; "Classe
+        3B, IC Via Rossi: 24 alunni, 2 docenti, 1 sostegno"; "Giulia R., 8 anni — allergie:
+        sì"). No full names, no health details: those open on purpose."""
+        with force_locale(language):
+            return self.places_text(ticket.admits)
+
+    def headcount(self, ticket: Ticket) -> Headcount | None:
+        """A group ticket's expected people, by kind, or None for a ticket of one party."""
+        return None
+
+    def companions(self, ticket: Ticket, day) -> list[Ticket]:
+        """Other tickets checked in or out together with this one on `day` (brothers and
+        sisters enrolled for the same day), offered by the desk in one step."""
+        return []
+
+    def collectors(self, ticket: Ticket) -> list[Collector]:
+        """Who may collect the holder of `ticket` at check-out (checks_out programmes)."""
+        return []
+
+    def may_leave_alone(self, ticket: Ticket) -> bool:
+        """Whether the holder may leave on their own at check-out (where the museum allows it
+        and the parent agreed)."""
+        return False
 
 
 class Slot(db.Model):
