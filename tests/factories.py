@@ -7,11 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 from centrale_booking.auth.models import Role, StaffUser
 from centrale_booking.booking.engine import Contact
-from centrale_booking.booking.models import Slot, WaitlistMode
+from centrale_booking.booking.models import Slot, Unit, WaitlistMode
+from centrale_booking.campus.models import Campus, Season
 from centrale_booking.events.models import Category, Event
 from centrale_booking.extensions import db, transaction
+from centrale_booking.schools.models import Activity
 
 NOON = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)  # 12:00 in Milan
+STAFF_PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
 
 
@@ -30,6 +33,38 @@ def make_event(**fields) -> Event:
     with transaction():
         db.session.add(event)
     return event
+
+
+def make_campus(**fields) -> Campus:
+    """A published Christmas campus, children as the unit, waitlist by offer."""
+    n = next(_numbers)
+    defaults = dict(
+        slug=f"campus-{n}",
+        title_it="Campus di Natale",
+        title_en="Christmas campus",
+        season=Season.christmas,
+        published=True,
+        unit=Unit.children,
+        max_per_booking=3,
+        waitlist_mode=WaitlistMode.offer,
+        cancel_deadline_hours=7 * 24,
+    )
+    campus = Campus(**{**defaults, **fields})
+    with transaction():
+        db.session.add(campus)
+    return campus
+
+
+def make_activity(**fields) -> Activity:
+    """A published school activity."""
+    n = next(_numbers)
+    defaults = dict(
+        slug=f"activity-{n}", title_it=f"Visita {n}", title_en=f"Visit {n}", published=True
+    )
+    activity = Activity(**{**defaults, **fields})
+    with transaction():
+        db.session.add(activity)
+    return activity
 
 
 def make_slot(capacity: int = 10, programme=None, starts_at=None, **fields) -> Slot:
@@ -54,7 +89,7 @@ def a_contact(name: str | None = None, language: str = "it") -> Contact:
     )
 
 
-def make_staff(role: Role = Role.admin, password: str = "correct horse battery", **fields):
+def make_staff(role: Role = Role.admin, password: str = STAFF_PASSWORD, **fields):
     n = next(_numbers)
     user = StaffUser(email=fields.pop("email", f"staff{n}@centrale.example"), role=role, **fields)
     user.set_password(password)

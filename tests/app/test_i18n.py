@@ -2,7 +2,6 @@
 Accept-Language; a complete Italian catalogue; and no page loading anything from another host."""
 
 import re
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,6 +10,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from tests.conftest import ROOT
+from tests.helpers import Page
 
 ITALIAN_PO = ROOT / "translations" / "it" / "LC_MESSAGES" / "messages.po"
 HOME_IT = "Prenota la tua visita alla Centrale dell'Acqua"
@@ -21,29 +21,6 @@ HOME_EN = "Book your visit to the Centrale dell'Acqua"
 def engine_name():
     """These pages read nothing from the database: SQLite is enough."""
     return "sqlite"
-
-
-class Page(HTMLParser):
-    """The elements of a page, each as (tag, attributes)."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-    def first(self, tag: str, **attrs) -> dict:
-        return next(
-            a
-            for t, a in self.elements
-            if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())
-        )
-
-    @property
-    def lang(self) -> str:
-        return self.first("html")["lang"]
 
 
 def get(client, path, accept=None, cookie=None):

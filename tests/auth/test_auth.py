@@ -1,7 +1,6 @@
 """Staff login, logout, the login rate limit, roles, and the `flask users create` command."""
 
 import time
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -9,50 +8,13 @@ from sqlalchemy import select
 from centrale_booking.auth.models import Role, StaffUser
 from centrale_booking.auth.roles import role_required
 from centrale_booking.extensions import db, transaction
-from tests.factories import make_staff
-
-PASSWORD = "correct horse battery"
-EN = {"Accept-Language": "en"}
-
-
-class Fields(HTMLParser):
-    """Each element with an id: its tag, its attributes and its text."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.by_id: dict[str, dict] = {}
-        self._open: list[dict] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        element = {"tag": tag, **dict(attrs), "text": ""}
-        if element.get("id"):
-            self.by_id[element["id"]] = element
-        if tag not in {"input", "meta", "link", "br", "img"}:
-            self._open.append(element)
-
-    def handle_endtag(self, tag):
-        if self._open:
-            self._open.pop()
-
-    def handle_data(self, data):
-        for element in self._open:
-            element["text"] += data
-
-
-def log_in(client, email, password=PASSWORD, query="", headers=EN):
-    return client.post(
-        f"/staff/login{query}", data={"email": email, "password": password}, headers=headers
-    )
-
-
-def signed_in(client) -> bool:
-    return client.get("/staff/").status_code == 200
+from tests.factories import STAFF_PASSWORD, make_staff
+from tests.helpers import EN, Page, log_in, signed_in
 
 
 def field_error(response, field: str) -> str:
     """The error announced next to a field, checking that the field points at it."""
-    page = Fields(response.get_data(as_text=True))
+    page = Page(response.get_data(as_text=True))
     assert page.by_id[field].get("aria-invalid") == "true"
     assert page.by_id[field].get("aria-describedby") == f"{field}-error"
     return page.by_id[f"{field}-error"]["text"].strip()
@@ -89,7 +51,7 @@ def test_an_unknown_email_gets_the_same_answer_as_a_wrong_password(client):
     unknown = log_in(client, "nobody@centrale.example", "not the password")
     assert unknown.status_code == known.status_code
     assert field_error(unknown, "password") == field_error(known, "password")
-    assert "email-error" not in Fields(unknown.get_data(as_text=True)).by_id
+    assert "email-error" not in Page(unknown.get_data(as_text=True)).by_id
     # The page is the same but for the email typed in.
     assert unknown.get_data(as_text=True).replace("nobody@", "anna@") == known.get_data(
         as_text=True
@@ -118,7 +80,7 @@ def test_missing_fields_are_announced_next_to_each_field(client):
     response = client.post("/staff/login", data={}, headers=EN)
     assert field_error(response, "email") == "Please enter your email address."
     assert field_error(response, "password") == "Please enter your password."
-    summary = Fields(response.get_data(as_text=True)).by_id["form-errors"]["text"]
+    summary = Page(response.get_data(as_text=True)).by_id["form-errors"]["text"]
     assert " ".join(summary.split()) == (
         "Please correct the fields marked below. Email: Please enter your email address."
         " Password: Please enter your password."
@@ -137,7 +99,7 @@ def test_an_inactive_account_with_a_wrong_password_learns_nothing(client):
     make_staff(email="gone@centrale.example", active=False)
     response = log_in(client, "gone@centrale.example", "not the password")
     assert field_error(response, "password") == "Email or password is not correct."
-    assert "email-error" not in Fields(response.get_data(as_text=True)).by_id
+    assert "email-error" not in Page(response.get_data(as_text=True)).by_id
 
 
 def test_a_deactivated_user_is_signed_out_on_the_next_request(client):
@@ -152,11 +114,11 @@ def test_a_deactivated_user_is_signed_out_on_the_next_request(client):
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_sign_out_is_a_post_with_the_csrf_token(client):
     make_staff(email="anna@centrale.example")
-    login_page = Fields(client.get("/staff/login").get_data(as_text=True))
+    login_page = Page(client.get("/staff/login").get_data(as_text=True))
     token = login_page.by_id["csrf_token"]["value"]
     response = client.post(
         "/staff/login",
-        data={"email": "anna@centrale.example", "password": PASSWORD, "csrf_token": token},
+        data={"email": "anna@centrale.example", "password": STAFF_PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 303 and signed_in(client)
 
@@ -164,7 +126,7 @@ def test_sign_out_is_a_post_with_the_csrf_token(client):
     assert client.post("/staff/logout").status_code == 400  # no token: refused
     assert signed_in(client)
 
-    staff_page = Fields(client.get("/staff/").get_data(as_text=True))
+    staff_page = Page(client.get("/staff/").get_data(as_text=True))
     token = staff_page.by_id["logout-csrf"]["value"]
     response = client.post("/staff/logout", data={"csrf_token": token}, headers=EN)
     assert response.status_code == 303
@@ -219,7 +181,7 @@ def test_next_only_leads_to_our_own_pages(client):
         response = client.post(
             "/staff/login",
             query_string={"next": target},
-            data={"email": "anna@centrale.example", "password": PASSWORD},
+            data={"email": "anna@centrale.example", "password": STAFF_PASSWORD},
         )
         assert response.status_code == 303
         landed.append((target, response.headers["Location"]))
@@ -283,13 +245,13 @@ def test_signed_in_staff_visiting_the_login_page_go_to_the_staff_area(client):
 def test_users_create_asks_for_the_password_and_the_account_signs_in(runner, client):
     result = runner.invoke(
         args=["users", "create", "Desk@Centrale.example", "--role", "desk", "--name", "Desk"],
-        input=f"{PASSWORD}\n{PASSWORD}\n",
+        input=f"{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n",
     )
     assert result.exit_code == 0, result.output
     assert "Created desk@centrale.example (desk)." in result.output
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == "desk@centrale.example"))
     assert user.role is Role.desk and user.name == "Desk" and user.active
-    assert PASSWORD not in user.password_hash
+    assert STAFF_PASSWORD not in user.password_hash
     assert log_in(client, "desk@centrale.example").status_code == 303
 
 
@@ -306,7 +268,7 @@ def test_users_create_refuses_a_short_password(runner):
 def test_users_create_refuses_mismatched_passwords(runner):
     result = runner.invoke(
         args=["users", "create", "admin@centrale.example", "--role", "admin"],
-        input=f"{PASSWORD}\nsomething else\n",  # click asks again; no more input
+        input=f"{STAFF_PASSWORD}\nsomething else\n",  # click asks again; no more input
     )
     assert result.exit_code != 0
     assert db.session.scalar(select(StaffUser)) is None
@@ -316,7 +278,7 @@ def test_users_create_refuses_a_duplicate_email(runner):
     make_staff(email="admin@centrale.example")
     result = runner.invoke(
         args=["users", "create", "ADMIN@centrale.example", "--role", "admin"],
-        input=f"{PASSWORD}\n{PASSWORD}\n",
+        input=f"{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n",
     )
     assert result.exit_code != 0
     assert "admin@centrale.example already has an account" in result.output

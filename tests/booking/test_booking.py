@@ -55,6 +55,7 @@ from centrale_booking.events.models import Category, Event
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.outbox.models import OutboxMessage
 from tests.factories import NOON, a_contact, make_event, make_slot
+from tests.helpers import email_kinds, refreshed
 
 S = BookingStatus
 
@@ -62,22 +63,6 @@ S = BookingStatus
 def book(slot, quantity=1, *, now=NOON, confirm=True, contact=None):
     with transaction():
         return request_booking(slot, quantity, contact or a_contact(), now=now, confirm=confirm)
-
-
-def emails(booking):
-    return [
-        m.kind
-        for m in db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.booking_id == booking.id)
-            .order_by(OutboxMessage.id)
-        )
-    ]
-
-
-def refreshed(obj):
-    db.session.refresh(obj)
-    return obj
 
 
 # Holding places -------------------------------------------------------------------------------
@@ -90,7 +75,7 @@ def test_booking_within_capacity_is_confirmed_with_a_ticket_and_an_email(db):
     assert refreshed(slot).taken == 3
     [ticket] = booking.tickets
     assert ticket.admits == 3 and ticket.holder_label == booking.contact_name
-    assert emails(booking) == ["confirmation"]
+    assert email_kinds(booking) == ["confirmation"]
 
 
 def test_request_beyond_capacity_is_waitlisted_and_takes_nothing(db):
@@ -98,7 +83,7 @@ def test_request_beyond_capacity_is_waitlisted_and_takes_nothing(db):
     book(slot, 2)
     late = book(slot, 1)
     assert late.status is S.waitlisted and refreshed(slot).taken == 2
-    assert late.tickets == [] and emails(late) == ["waitlisted"]
+    assert late.tickets == [] and email_kinds(late) == ["waitlisted"]
 
 
 def test_full_slot_without_waiting_list_refuses_and_stores_nothing(db):
@@ -197,7 +182,7 @@ def test_a_booking_rolled_back_leaves_the_session_and_the_next_one_is_written(db
     assert second in db.session and db.session.get(Booking, second.id) is second
     db.session.expire_all()
     assert second.status is S.confirmed and second.quantity == 1
-    assert [t.admits for t in second.tickets] == [1] and emails(second) == ["confirmation"]
+    assert [t.admits for t in second.tickets] == [1] and email_kinds(second) == ["confirmation"]
     assert refreshed(slot).taken == 1 == places_held(slot)
     assert db.session.scalar(select(db.func.count(Booking.id))) == 1
     assert db.session.scalar(select(db.func.count(OutboxMessage.id))) == 1
@@ -267,8 +252,8 @@ def test_cancellation_confirms_the_oldest_waiting_bookings_that_fit(db):
         S.waitlisted,
     ]
     assert refreshed(slot).taken == 4
-    assert emails(big) == ["waitlisted", "confirmation"]
-    assert emails(first) == ["confirmation", "cancellation"]
+    assert email_kinds(big) == ["waitlisted", "confirmation"]
+    assert email_kinds(first) == ["confirmation", "cancellation"]
 
 
 def test_a_waiting_booking_too_big_for_the_freed_places_does_not_block_smaller_ones(db):
@@ -293,7 +278,7 @@ def test_offer_mode_holds_places_until_a_deadline(db):
     assert refreshed(waiting).status is S.offered
     assert waiting.offer_expires_at == NOON + timedelta(hours=12)
     assert refreshed(slot).taken == 1 and waiting.tickets == []
-    assert emails(waiting) == ["waitlisted", "offer"]
+    assert email_kinds(waiting) == ["waitlisted", "offer"]
     with transaction():
         confirm_booking(waiting, now=NOON + timedelta(hours=1))
     assert waiting.status is S.confirmed and len(waiting.tickets) == 1

@@ -34,7 +34,8 @@ def _no_browser_reason() -> str | None:
 @pytest.fixture(scope="session")
 def live_app(database_urls):
     """The app on the SQLite test database, as a browser reaches it: CSRF on. The login limit
-    is raised: these tests sign in more often than a person would (tests/test_auth.py tests it)."""
+    is raised: these tests sign in more often than a person would (tests/auth/test_auth.py
+    tests it)."""
     os.environ.setdefault("CENTRALE_INSTANCE_PATH", _INSTANCE)
     return create_app(
         _test_config(

@@ -6,7 +6,6 @@ import io
 import re
 import shutil
 import socket
-import subprocess
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
@@ -18,8 +17,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from centrale_booking.booking.engine import cancel_booking, request_booking
-from centrale_booking.booking.models import Slot, Unit, WaitlistMode
-from centrale_booking.campus.models import Campus, Season
+from centrale_booking.booking.models import Slot
 from centrale_booking.documents import pdf as pdf_module
 from centrale_booking.documents.calendar import booking_ics
 from centrale_booking.documents.models import KeptDocument
@@ -34,66 +32,23 @@ from centrale_booking.documents.qr import qr_matrix, qr_png, qr_svg
 from centrale_booking.events.feeds import event_ics, events_feed
 from centrale_booking.extensions import db, transaction
 from centrale_booking.links import manage_url, ticket_url
-from tests.factories import NOON, a_contact, make_event, make_slot
+from tests.factories import NOON, a_contact, make_campus, make_event, make_slot
+from tests.helpers import (
+    decoded_qr_codes,
+    needs_poppler,
+    pdf_image_count,
+    pdf_links,
+    pdf_text,
+    run,
+)
 
 WINTER = datetime(2026, 12, 10, 17, 30, tzinfo=UTC)  # 18:30 in Milan, +01:00
 SUMMER = datetime(2027, 7, 1, 16, 30, tzinfo=UTC)  # 18:30 in Milan, +02:00
-needs_poppler = pytest.mark.skipif(
-    not shutil.which("pdftotext"), reason="pdftotext and pdfimages (poppler-utils) not installed"
-)
 
 
 def book(slot, quantity=2, language="it", name=None):
     with transaction():
         return request_booking(slot, quantity, a_contact(name, language), now=NOON)
-
-
-def make_campus(**fields) -> Campus:
-    campus = Campus(
-        slug=f"campus-{fields.pop('n', 1)}",
-        title_it="Campus di Natale",
-        title_en="Christmas campus",
-        season=Season.christmas,
-        published=True,
-        unit=Unit.children,
-        max_per_booking=3,
-        waitlist_mode=WaitlistMode.offer,
-        cancel_deadline_hours=7 * 24,
-        **fields,
-    )
-    with transaction():
-        db.session.add(campus)
-    return campus
-
-
-def run(tool: str, *args: str, **options) -> str:
-    """A poppler or zbar tool's output; the tools and their arguments are the test's own."""
-    options.setdefault("check", True)
-    done = subprocess.run([shutil.which(tool), *args], capture_output=True, **options)  # noqa: S603
-    return done.stdout.decode()
-
-
-def pdf_text(content: bytes) -> str:
-    return run("pdftotext", "-layout", "-", "-", input=content)
-
-
-def pdf_image_count(content: bytes) -> int:
-    return len(run("pdfimages", "-list", "-", input=content).splitlines()) - 2  # the header
-
-
-def pdf_links(content: bytes) -> list[str]:
-    return [
-        line.split()[-1] for line in run("pdfinfo", "-url", "-", input=content).splitlines()[1:]
-    ]
-
-
-def decoded_qr_codes(content: bytes, folder) -> list[str] | None:
-    """The QR codes on the PDF's first page, read back by zbarimg; None when not installed."""
-    if not shutil.which("zbarimg") or not shutil.which("pdftoppm"):
-        return None
-    (folder / "page.pdf").write_bytes(content)
-    run("pdftoppm", "-r", "150", "-png", "-singlefile", "page.pdf", "page", cwd=folder)
-    return sorted(run("zbarimg", "--quiet", "--raw", str(folder / "page.png"), check=False).split())
 
 
 # QR codes ---------------------------------------------------------------------------------------
@@ -117,8 +72,8 @@ def test_qr_svg_is_well_formed_labelled_and_draws_exactly_the_symbol(app):
     assert root.find("svg:title", ns).text == "Ticket QR"
     drawn = [[False] * size for _ in range(size)]
     path = root.find("svg:path", ns).get("d")
-    for x, y, run in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", path):
-        for dx in range(int(run)):
+    for x, y, length in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", path):
+        for dx in range(int(length)):
             drawn[int(y)][int(x) + dx] = True
     assert drawn == matrix
 

@@ -16,8 +16,7 @@ from centrale_booking.booking.states import BookingStatus
 from centrale_booking.events.models import Category, EventFormat
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.outbox.models import OutboxMessage
-from centrale_booking.schools.models import Activity
-from tests.factories import make_event, make_slot
+from tests.factories import make_activity, make_event, make_slot
 
 S = BookingStatus
 PROBLEM = "application/problem+json"
@@ -313,9 +312,7 @@ def test_an_unknown_or_unpublished_event_is_a_404_problem(client, app):
     assert_problem(
         client.post("/api/v1/events/999999/bookings", json=registration()), 404, "http_404"
     )
-    activity = Activity(slug="laboratorio", title_it="Laboratorio", title_en="Lab", published=True)
-    with transaction():
-        db.session.add(activity)
+    activity = make_activity(slug="laboratorio", title_it="Laboratorio", title_en="Lab")
     make_slot(programme=activity, starts_at=utcnow() + timedelta(days=5))
     assert_problem(book(client, activity), 404, "http_404")  # not an event
     beyond_any_id = "/api/v1/events/99999999999999999999/bookings"

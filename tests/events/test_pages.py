@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from centrale_booking.booking.changes import cancel_slot
 from centrale_booking.booking.engine import cancel_booking
@@ -15,6 +15,7 @@ from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.links import manage_path
 from centrale_booking.outbox.models import OutboxMessage
 from tests.factories import a_contact, make_event, make_slot
+from tests.helpers import count
 
 S = BookingStatus
 
@@ -48,10 +49,6 @@ def kinds(booking):
             .order_by(OutboxMessage.id)
         )
     )
-
-
-def count(model):
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 # The list --------------------------------------------------------------------------------------

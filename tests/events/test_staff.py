@@ -7,13 +7,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, time, timedelta
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from centrale_booking.auth.models import AuditLog, Role, StaffUser
+from centrale_booking.auth.models import AuditLog, Role
 from centrale_booking.booking.engine import request_booking
 from centrale_booking.booking.models import Booking, Programme, Slot
 from centrale_booking.booking.states import BookingStatus
@@ -22,50 +21,13 @@ from centrale_booking.events.models import Category, Event, EventFormat
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.outbox.models import OutboxMessage
 from tests.factories import a_contact, make_event, make_slot
+from tests.helpers import EN, Page, count, sign_in
 
 S = BookingStatus
-EN = {"Accept-Language": "en"}
 ROME = ZoneInfo("Europe/Rome")
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def sign_in(client, role: Role):
-    """Signed in as a staff member of this role (the login form has its own tests; no
-    password here, hashing one costs more than most of these tests)."""
-    user = StaffUser(email=f"{role.value}@centrale.test", role=role, password_hash="!")
-    with transaction():
-        db.session.add(user)
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-    return user
-
-
-class Page(HTMLParser):
-    """Each element with an id: its attributes and its text."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.by_id: dict[str, dict] = {}
-        self._open: list[dict] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        element = {"tag": tag, **dict(attrs), "text": ""}
-        if element.get("id"):
-            self.by_id[element["id"]] = element
-        if tag not in {"input", "meta", "link", "br", "img"}:
-            self._open.append(element)
-
-    def handle_endtag(self, tag):
-        if self._open:
-            self._open.pop()
-
-    def handle_data(self, data):
-        for element in self._open:
-            element["text"] += data
 
 
 def field_error(response, field: str) -> str:
@@ -105,10 +67,6 @@ def event_form(**changes) -> dict:
     }
     data.update(changes)
     return data
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def an_event_with_seats(capacity=10, **fields) -> Event:

@@ -4,7 +4,6 @@ link and the time, offer no seats to change and no QR code to show at the door."
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -21,7 +20,7 @@ from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.links import manage_path
 from centrale_booking.outbox.models import OutboxMessage
 from tests.factories import make_event, make_slot
-from tests.test_documents import pdf_text
+from tests.helpers import needs_poppler, pdf_text
 
 STREAM = "https://stream.example.org/incentrale"
 SAID = {
@@ -116,9 +115,6 @@ def test_the_reminder_points_to_the_stream_not_to_the_door(client, app, language
     said = SAID[language]
     assert said["registered"] in text and STREAM in text and said["qr"] not in text
     assert "/annulla" not in text and "/annulla" not in html
-
-
-needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 
 
 @needs_poppler

@@ -4,16 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from centrale_booking.booking.engine import request_booking
 from centrale_booking.booking.models import Booking, CheckIn, Direction, WaitlistMode
 from centrale_booking.booking.states import BookingStatus
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.links import manage_path, manage_url, ticket_url
-from centrale_booking.outbox.models import OutboxMessage
-from centrale_booking.schools.models import Activity
-from tests.factories import a_contact, make_event, make_slot
+from tests.factories import a_contact, make_activity, make_event, make_slot
+from tests.helpers import email_kinds, refreshed
 
 S = BookingStatus
 
@@ -25,22 +23,6 @@ def book(slot, quantity=1, **contact):
 
 def future_slot(capacity=10, **fields):
     return make_slot(capacity=capacity, starts_at=utcnow() + timedelta(days=10), **fields)
-
-
-def refreshed(obj):
-    db.session.refresh(obj)
-    return obj
-
-
-def kinds(booking):
-    return [
-        m.kind
-        for m in db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.booking_id == booking.id)
-            .order_by(OutboxMessage.id)
-        )
-    ]
 
 
 def test_the_manage_url_opens_the_booking(client, app):
@@ -79,7 +61,7 @@ def test_cancelling_takes_a_confirmation_step_then_frees_the_places(client, app)
     assert refreshed(booking).status is S.cancelled
     assert refreshed(waiting).status is S.confirmed  # promoted in the same transaction
     assert refreshed(slot).taken == 1
-    assert kinds(booking) == ["confirmation", "cancellation"]
+    assert email_kinds(booking) == ["confirmation", "cancellation"]
     again = client.post(manage_path(booking) + "/annulla", follow_redirects=True)
     assert again.status_code == 200 and refreshed(slot).taken == 1
 
@@ -118,7 +100,7 @@ def test_changing_the_number_of_places(client, app):
     assert refreshed(booking).quantity == 1 and booking.tickets[0].admits == 1
     assert refreshed(waiting).status is S.waitlisted  # 2 do not fit in the 1 freed place
     assert refreshed(slot).taken == 3
-    assert kinds(booking) == ["confirmation", "confirmation"]
+    assert email_kinds(booking) == ["confirmation", "confirmation"]
 
 
 @pytest.mark.parametrize("bad", ["", "0", "-1", "abc", "99"])
@@ -132,11 +114,7 @@ def test_a_bad_number_of_places_is_shown_next_to_the_field_and_changes_nothing(c
 
 
 def test_a_school_booking_cannot_change_its_places(client, app):
-    activity = Activity(
-        slug="visita", title_it="Visita", title_en="Visit", published=True, max_per_booking=1
-    )
-    with transaction():
-        db.session.add(activity)
+    activity = make_activity(slug="visita", title_it="Visita", title_en="Visit", max_per_booking=1)
     booking = book(future_slot(capacity=2, programme=activity), 1)
     page = client.get(manage_path(booking)).get_data(as_text=True)
     assert "/posti" not in page

@@ -28,14 +28,14 @@ from centrale_booking.booking.engine import (
     expire_holds,
     request_booking,
 )
-from centrale_booking.booking.models import Booking, Unit, WaitlistMode
+from centrale_booking.booking.models import Booking, WaitlistMode
 from centrale_booking.booking.states import BookingStatus
-from centrale_booking.campus.models import Campus, Season
+from centrale_booking.campus.models import Season
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.outbox import queue_email
 from centrale_booking.outbox.models import OutboxMessage, OutboxStatus
 from centrale_booking.outbox.worker import backoff, claim_next, deliver_due, start_thread
-from tests.factories import a_contact, make_event, make_slot
+from tests.factories import a_contact, make_campus, make_event, make_slot
 
 S, Q = BookingStatus, OutboxStatus
 
@@ -182,17 +182,14 @@ def test_confirmed_booking_email_arrives_with_pdf_ics_and_qr(smtp):
 
 @needs_qr
 def test_reminder_shows_each_childs_qr_code_inline(smtp):
-    campus = Campus(
+    campus = make_campus(  # the model's own waiting list and cancelling deadline
         slug="estate",
         title_it="Campus estivo",
         title_en="Summer campus",
         season=Season.summer,
-        published=True,
-        unit=Unit.children,
-        max_per_booking=3,
+        waitlist_mode=WaitlistMode.confirm,
+        cancel_deadline_hours=0,
     )
-    with transaction():
-        db.session.add(campus)
     week = make_slot(programme=campus, starts_at=later(days=3))
     booking = book(week, 2, language="it")
     with transaction():
