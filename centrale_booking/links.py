@@ -1,7 +1,7 @@
 """Every outward URL: the links that leave the site in emails, PDFs, calendar files, QR codes
 and API answers. Built from BASE_URL, since many are made outside any request (the outbox
 worker), and from the app's own routes, so that a link always matches a route
-(tests/test_links.py checks each one)."""
+(tests/app/test_links.py checks each one)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ make_transient_to_detached, Session.add, session events), as the ORM itself woul
 
 The statements are compiled by hand from what SQLAlchemy's compiler exposes, so pyproject.toml
 pins SQLAlchemy below its next minor version: a new one is taken deliberately, with the tests
-(tests/test_fastpath.py) and bench/engine.py run on it.
+(tests/booking/test_fastpath.py) and bench/engine.py run on it.
 
 Rules for a table written by PreparedInsert / insert_row / insert_values (checked when the
 statement is first used; a model that breaks one is refused with a TypeError, never written
