@@ -1,11 +1,12 @@
 """The security headers of every answer (pages, API, errors and static files alike), set by
-Flask-Talisman, plus `Cache-Control: no-store` on every answer that is not a static file.
+Flask-Talisman, plus `Cache-Control: no-store` on every answer but static files and what a view
+says is public (the calendar feeds).
 
 The Content-Security-Policy allows scripts, styles, fonts and images from this site only: no
 inline <script>, no on*= handler, no style="" attribute and no <style> block in a page (their
-CSS is in static/css/, their JavaScript in static/js/). `data:` images are allowed for the
-favicon and the icons inside Bootstrap Italia's CSS. The HTML emails and the PDFs keep their
-inline styles: no browser loads them as pages under this policy.
+CSS is in static/css/, their JavaScript in static/js/). `data:` images and fonts are allowed:
+the favicon, and the icons and the font inside Bootstrap Italia's CSS. The HTML emails and the
+PDFs keep their inline styles: no browser loads them as pages under this policy.
 
 HSTS is sent when BASE_URL is https (and the request came over https, directly or through a
 proxy saying X-Forwarded-Proto: https); the redirect from http to https is the proxy's job."""
@@ -22,7 +23,7 @@ CONTENT_SECURITY_POLICY = {
     "script-src": SELF,
     "style-src": SELF,
     "img-src": [SELF, "data:"],
-    "font-src": SELF,
+    "font-src": [SELF, "data:"],  # Bootstrap Italia's CSS carries its video player's icon font
     "connect-src": SELF,
     "object-src": "'none'",
     "base-uri": "'none'",

@@ -64,7 +64,7 @@ def test_every_answer_carries_the_policy_and_its_companions(client, app):
             "script-src": "'self'",
             "style-src": "'self'",
             "img-src": "'self' data:",
-            "font-src": "'self'",
+            "font-src": "'self' data:",
             "connect-src": "'self'",
             "object-src": "'none'",
             "base-uri": "'none'",
