@@ -12,7 +12,6 @@ from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -36,6 +35,7 @@ from wtforms.validators import (
 )
 
 from ..clock import LocalTimeError, local, museum_time
+from ..forms import TextRuleForm
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
 from .service import EVENT_FIELDS, MAX_SERIES, SeriesPlan, plan_series
@@ -84,7 +84,7 @@ def image_under_static(form, field):
         )
 
 
-class EventFieldsForm(FlaskForm):
+class EventFieldsForm(TextRuleForm):
     """What every event has, whether made alone or in a series: texts, format, place, hours,
     seats and rules. The day (or days) and the booking window are the subclasses'."""
 
