@@ -114,8 +114,8 @@ def test_confirmation_pdf_in_the_bookings_language(app, language):
     # 18:30 in Milan; cancellation closes 2 hours before, at 16:30
     if language == "it":
         assert "giovedì 10 dicembre 2026, 18:30" in text and "16:30" in text
-    else:
-        assert "Thursday, December 10, 2026, 6:30" in text and "4:30" in text
+    else:  # as the site writes it, not the American way (Thursday, December 10, 2026, 6:30 PM)
+        assert "Thursday 10 December 2026, 18:30" in text and "16:30" in text
     assert pdf_links(content) == [manage_url(booking)]
     assert pdf_image_count(content) == 1
 
