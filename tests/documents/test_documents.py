@@ -351,3 +351,19 @@ def test_calendar_routes(client, app):
     single = client.get(f"/eventi/{event.id}/evento.ics")
     assert single.status_code == 200 and b"SUMMARY:Concerto" in single.data
     assert client.get(f"/eventi/{hidden.id}/evento.ics").status_code == 404
+
+
+@needs_poppler
+def test_an_emoji_in_a_name_prints_as_its_name_never_as_a_blank(app):
+    booking = book(make_slot(), 1, language="it", name="Giulia 🌊 Rossi 👩‍👧")
+    text = " ".join(pdf_text(render_confirmation(booking)).split())
+    assert "Giulia (water wave) Rossi (woman girl)" in text
+    assert "🌊" not in text
+
+
+def test_printable_keeps_letters_and_names_pictographs(app):
+    from centrale_booking.documents.pdf import printable
+
+    assert printable("Caffè, città, Ñandú") == "Caffè, città, Ñandú"
+    assert printable("Festa ⭐️🇮🇹") == "Festa (white medium star I T)"
+    assert printable("👍🏽 ok") == "(thumbs up sign) ok"
