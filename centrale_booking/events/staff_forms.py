@@ -482,7 +482,7 @@ def paragraphs(value):
     )
 
 
-class CancelEventForm(FlaskForm):
+class CancelEventForm(TextRuleForm):
     """Cancelling a date: why, which every person's email says (in English too, when given)."""
 
     reason_it = TextAreaField(
@@ -505,7 +505,7 @@ class CancelEventForm(FlaskForm):
         return {"it": self.reason_it.data, "en": self.reason_en.data or self.reason_it.data}
 
 
-class MessageForm(FlaskForm):
+class MessageForm(TextRuleForm):
     """The staff's words to the people of an event, in both languages, previewed first."""
 
     subject_it = StringField(
