@@ -29,7 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _fill_instance_defaults(app)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]  # pages' dates: Milan's
 
-    from . import database, errors, i18n, logs
+    from . import database, errors, i18n, logs, museum
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -63,6 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     programmes.init_app(app)  # each kind of the registry, with its blueprints
 
     i18n.init_app(app)
+    museum.init_app(app)
     errors.init_app(app)
     logs.init_app(app)
 
@@ -107,6 +108,7 @@ def _import_models() -> None:
     from .auth import models as _auth  # noqa: F401
     from .booking import models as _booking  # noqa: F401
     from .documents import models as _documents  # noqa: F401
+    from . import forms as _forms  # noqa: F401  (the spent form tokens)
     from .outbox import models as _outbox  # noqa: F401
     from .programmes import INSTALLED
 

@@ -2,12 +2,15 @@
 check the same rules and give the same per-field messages."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, StringField
+from ..forms import OnceField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 
 class EventRegistrationForm(FlaskForm):
+    once = OnceField()  # a second tap, or Back and Book again, finds the first booking
     name = StringField(
         _l("Name and surname"),
         validators=[
@@ -52,3 +55,7 @@ class EventRegistrationForm(FlaskForm):
             ),
         ]
         self.seats.render_kw = {"min": 1, "max": maximum}
+        # Said before it bites: beside the field, not only in the error.
+        self.seats.description = lazy_ngettext(
+            "At most %(num)s seat per booking.", "At most %(num)s seats per booking.", maximum
+        )

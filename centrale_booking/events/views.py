@@ -13,11 +13,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from ..booking.availability import has_places_left
+from ..booking.availability import open_with_places_left
 from ..booking.errors import BookingError
 from ..booking.models import Slot
 from ..clock import local, midnight
-from ..extensions import db, limiter, transaction, utcnow
+from ..extensions import db, limiter, utcnow
+from ..forms import book_once
 from ..i18n import current_language
 from ..links import manage_path
 from ..programmes import Teaser
@@ -78,7 +79,7 @@ def index():
     if filters["formato"] in EventFormat.__members__:
         query = query.where(Event.format == EventFormat(filters["formato"]))
     if filters["posti"]:
-        query = query.where(has_places_left())
+        query = query.where(open_with_places_left(now))
     events = db.session.scalars(query).unique().all()
     listed = [(event, registration_state(event, now)) for event in events]
     view = "mese" if request.args.get("vista") == "mese" else "elenco"
@@ -192,12 +193,15 @@ def book(event_id: int):
         newsletter_consent=form.newsletter_consent.data,
     )
     try:
-        with transaction():
-            booking = register(event, registration, now=utcnow())
+        booking, made_now = book_once(
+            form.once.data, lambda: register(event, registration, now=utcnow())
+        )
     except BookingError as refused:
         form.form_errors.append(str(refused.message))
         return _event_page(event, form, refused.status)
-    if event.streaming_only:
+    if not made_now:
+        flash(_("We received this form twice and booked it once: here is your booking."), "info")
+    elif event.streaming_only:
         flash(_("Done: we will email you the live stream link before the start."), "success")
     elif booking.status.value == "waitlisted":
         flash(

@@ -21,6 +21,7 @@ class EmailKind(StrEnum):
     cancellation = "cancellation"
     slot_cancelled = "slot_cancelled"  # the museum cancelled the date
     expired = "expired"
+    booking_links = "booking_links"  # asked for again: every live booking's link, in one email
 
 
 class OutboxStatus(StrEnum):
