@@ -105,10 +105,10 @@ def _import_models() -> None:
     # programmes' own tables come with their kinds (programmes.INSTALLED).
     import importlib
 
+    from . import forms as _forms  # noqa: F401  (the spent form tokens)
     from .auth import models as _auth  # noqa: F401
     from .booking import models as _booking  # noqa: F401
     from .documents import models as _documents  # noqa: F401
-    from . import forms as _forms  # noqa: F401  (the spent form tokens)
     from .outbox import models as _outbox  # noqa: F401
     from .programmes import INSTALLED
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wtforms import HiddenField

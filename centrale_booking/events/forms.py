@@ -5,8 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, StringField
-from ..forms import OnceField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from ..forms import OnceField
 
 
 class EventRegistrationForm(FlaskForm):
