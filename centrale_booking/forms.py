@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 
+from flask import session
 from flask_wtf import FlaskForm
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from wtforms import HiddenField
 from wtforms.validators import Length, Optional, Regexp
 
 from .booking.models import Booking
+from .booking.states import LIVE
 from .extensions import db, transaction, utcnow
 
 
@@ -62,6 +64,30 @@ class FormSubmission(db.Model):
 def _booking_of(token: str) -> Booking | None:
     submission = db.session.get(FormSubmission, token, populate_existing=True)
     return submission.booking if submission else None
+
+
+# Back after booking reloads the page (a changed session cookie, no back-forward cache), and a
+# reloaded page would carry a new token: the browser's session remembers the token it spent
+# on each form, so that the form it shows again is the same one.
+_REMEMBERED = "submitted_forms"
+_REMEMBER_AT_MOST = 20
+
+
+def remember_submission(scope: str, token: str) -> None:
+    remembered = {k: v for k, v in session.get(_REMEMBERED, {}).items() if k != scope}
+    remembered[scope] = token
+    session[_REMEMBERED] = dict(list(remembered.items())[-_REMEMBER_AT_MOST:])
+
+
+def submitted_before(form, scope: str) -> Booking | None:
+    """The live booking this browser made with the form of `scope` (an event's), if any; the
+    form then carries that submission's token again, and sending it lands on that booking."""
+    token = session.get(_REMEMBERED, {}).get(scope)
+    booking = _booking_of(token) if token else None
+    if booking is None or booking.status not in LIVE:
+        return None
+    form.once.data = token
+    return booking
 
 
 def book_once(token: str | None, book: Callable[[], Booking]) -> tuple[Booking, bool]:

@@ -15,10 +15,10 @@ from sqlalchemy.orm import contains_eager
 
 from ..booking.availability import open_with_places_left
 from ..booking.errors import BookingError
-from ..booking.models import Slot
+from ..booking.models import Booking, Slot
 from ..clock import local, midnight
 from ..extensions import db, limiter, utcnow
-from ..forms import book_once
+from ..forms import book_once, remember_submission, submitted_before
 from ..i18n import current_language
 from ..links import manage_path
 from ..programmes import Teaser
@@ -148,7 +148,14 @@ def _event_or_404(event_id: int) -> Event:
 def show(event_id: int):
     event = _event_or_404(event_id)
     form = _registration_form(event)
-    return _event_page(event, form)
+    # Booked from this browser already: the page says so, and its form is that same form
+    # (Back, then Book again, lands on that booking); "for someone else" gives a new one.
+    earlier = None if request.args.get("altro") else submitted_before(form, _form_scope(event))
+    return _event_page(event, form, earlier=earlier)
+
+
+def _form_scope(event: Event) -> str:
+    return f"event-{event.id}"
 
 
 def _registration_form(event: Event) -> EventRegistrationForm:
@@ -160,7 +167,9 @@ def _registration_form(event: Event) -> EventRegistrationForm:
     return form
 
 
-def _event_page(event: Event, form: EventRegistrationForm, status: int = 200):
+def _event_page(
+    event: Event, form: EventRegistrationForm, status: int = 200, *, earlier: Booking | None = None
+):
     return (
         render_template(
             "events/show.html",
@@ -168,6 +177,8 @@ def _event_page(event: Event, form: EventRegistrationForm, status: int = 200):
             slot=event.slot,
             state=registration_state(event, utcnow()),
             form=form,
+            earlier=earlier,
+            earlier_path=manage_path(earlier) if earlier else None,
         ),
         status,
     )
@@ -199,6 +210,8 @@ def book(event_id: int):
     except BookingError as refused:
         form.form_errors.append(str(refused.message))
         return _event_page(event, form, refused.status)
+    if form.once.data:
+        remember_submission(_form_scope(event), form.once.data)
     if not made_now:
         flash(_("We received this form twice and booked it once: here is your booking."), "info")
     elif event.streaming_only:

@@ -4,7 +4,9 @@ booking instead of making a second one (and a second email)."""
 import re
 from datetime import timedelta
 
+from centrale_booking.booking.engine import cancel_booking
 from centrale_booking.booking.models import WaitlistMode
+from centrale_booking.extensions import transaction, utcnow
 from centrale_booking.forms import FormSubmission
 from centrale_booking.links import manage_path
 from tests.events.test_pages import an_event, bookings_of, kinds
@@ -46,8 +48,8 @@ def test_the_same_form_sent_twice_makes_one_booking_and_lands_on_it(client, app)
 
 def test_two_forms_make_two_bookings(client, app):
     event = an_event()
-    for _ in range(2):
-        send(client, event, token_of(client.get(f"/eventi/{event.id}")), seats=1)
+    for _ in range(2):  # the second "for someone else"
+        send(client, event, token_of(client.get(f"/eventi/{event.id}?altro=1")), seats=1)
     assert len(bookings_of(event)) == 2
 
 
@@ -66,7 +68,7 @@ def test_a_refused_form_leaves_its_token_unspent(client, app):
 def test_a_form_refused_by_the_engine_can_be_sent_again(client, app):
     event = an_event(capacity=3, waitlist_mode=WaitlistMode.none)
     send(client, event, token_of(client.get(f"/eventi/{event.id}")), seats=2)
-    once = token_of(client.get(f"/eventi/{event.id}"))
+    once = token_of(client.get(f"/eventi/{event.id}?altro=1"))
     refused = send(client, event, once, seats=2, email="bea@example.org")
     assert refused.status_code == 409 and count(FormSubmission) == 1  # rolled back with it
 
@@ -97,3 +99,26 @@ def test_the_seat_limit_and_the_cancel_deadline_are_said_on_the_form(client, app
     assert "Al massimo 3 posti per prenotazione." in html
     assert 'aria-describedby="seats-hint"' in html
     assert "online fino a" in html
+
+
+def test_after_booking_the_page_shows_the_same_form_and_says_so(client, app):
+    event = an_event()
+    once = token_of(client.get(f"/eventi/{event.id}"))
+    first = send(client, event, once)
+    again = client.get(f"/eventi/{event.id}")  # Back: the page is fetched again
+    html = again.get_data(as_text=True)
+    assert token_of(again) == once and first.location in html
+    assert "Hai già prenotato questo evento da questo browser" in html
+    other = client.get(f"/eventi/{event.id}?altro=1")  # for someone else: a new form
+    assert token_of(other) != once and "da questo browser" not in other.get_data(as_text=True)
+
+
+def test_a_cancelled_booking_is_not_offered_again(client, app):
+    event = an_event()
+    once = token_of(client.get(f"/eventi/{event.id}"))
+    send(client, event, once)
+    (booking,) = bookings_of(event)
+    with transaction():
+        cancel_booking(booking, now=utcnow())
+    page = client.get(f"/eventi/{event.id}")
+    assert token_of(page) != once and "da questo browser" not in page.get_data(as_text=True)
