@@ -35,7 +35,9 @@ back_office.add_url_rule(
     "/<int:event_id>/modifica", "edit_event", staff.edit_event, methods=["GET", "POST"]
 )
 back_office.add_url_rule("/<int:event_id>/pubblica", "publish", staff.publish, methods=["POST"])
-back_office.add_url_rule("/<int:event_id>/ritira", "unpublish", staff.unpublish, methods=["POST"])
+back_office.add_url_rule(
+    "/<int:event_id>/ritira", "unpublish", staff.unpublish, methods=["GET", "POST"]
+)
 back_office.add_url_rule("/<int:event_id>/annulla", "cancel", staff.cancel, methods=["GET", "POST"])
 back_office.add_url_rule("/<int:event_id>/iscritti.csv", "attendees_export", staff.attendees_export)
 back_office.context_processor(staff.staff_labels)

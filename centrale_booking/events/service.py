@@ -18,7 +18,7 @@ from ..auth.models import StaffUser
 from ..booking.changes import cancel_slot, change_capacity
 from ..booking.engine import Contact, request_booking
 from ..booking.models import Booking, Slot, Unit, WaitlistMode
-from ..booking.states import BookingStatus
+from ..booking.states import LIVE, BookingStatus
 from ..clock import local, museum_time
 from ..extensions import db
 from ..slugs import unique_slug
@@ -196,6 +196,7 @@ def create_series(
     *,
     by: StaffUser,
     publish: bool = False,
+    window=None,
 ) -> list[Event]:
     """One event per date, the same texts and settings; each its own hours in UTC, so an
     evening at 18:30 stays at 18:30 across the change of time."""
@@ -207,7 +208,10 @@ def create_series(
     }
     events = []
     for day in plan.dates:
-        slot_values = {"starts_at": museum_time(day, start), "ends_at": museum_time(day, end)}
+        starts_at = museum_time(day, start)
+        slot_values = {"starts_at": starts_at, "ends_at": museum_time(day, end)}
+        if window is not None:  # when booking opens and closes, from each date's start
+            slot_values.update(window(starts_at))
         events.append(
             create_event(settings, slot_values, capacity, by=by, publish=publish, series=series)
         )
@@ -255,6 +259,20 @@ def attendees(event: Event) -> list[Booking]:
             .order_by(Booking.created_at, Booking.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class LiveCounts:
+    bookings: int
+    seats: int
+    waiting: int  # of the bookings, those on the waiting list
+
+
+def live_counts(bookings: list[Booking]) -> LiveCounts:
+    """The bookings still standing (confirmed, waiting, held) and their seats."""
+    live = [booking for booking in bookings if booking.status in LIVE]
+    waiting = sum(1 for booking in live if booking.status is BookingStatus.waitlisted)
+    return LiveCounts(len(live), sum(booking.quantity for booking in live), waiting)
 
 
 def booking_counts(bookings: list[Booking]) -> dict[BookingStatus, tuple[int, int]]:

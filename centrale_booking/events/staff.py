@@ -28,6 +28,7 @@ from .service import (
     create_event,
     create_series,
     event_rows,
+    live_counts,
     set_published,
     update_event,
 )
@@ -126,6 +127,20 @@ def publish(event_id: int):
 
 
 def unpublish(event_id: int):
+    """With people booked, a confirmation step first: it says what happens to them."""
+    event = _event_or_404(event_id)
+    live = live_counts(attendees(event))
+    asked = request.method == "POST" and (not live.bookings or request.form.get("confirmed"))
+    if not asked:  # a GET never changes anything
+        form = ConfirmForm()
+        return render_template(
+            "events/staff/unpublish.html",
+            event=event,
+            slot=event.slot,
+            live=live,
+            form=form,
+            back=request.form.get("back") or request.args.get("back", ""),
+        )
     return _set_published(event_id, False)
 
 
@@ -206,6 +221,7 @@ def series():
             form.capacity.data,
             by=current_user,
             publish=form.publish.data,
+            window=form.window,
         )
     flash(
         ngettext("%(num)s event is created.", "%(num)s events are created.", len(created)),

@@ -5,7 +5,7 @@ here, where a time the clocks skip or show twice can still be refused next to it
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from babel.dates import get_day_names
@@ -36,6 +36,7 @@ from wtforms.validators import (
 )
 
 from ..clock import LocalTimeError, local, museum_time
+from ..extensions import utcnow
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
 from .service import EVENT_FIELDS, MAX_SERIES, SeriesPlan, plan_series
@@ -368,8 +369,31 @@ class EventForm(EventFieldsForm):
         }
 
 
+PAST_MESSAGE = _l(
+    "This date is in the past. If you are recording an event that has already taken place, "
+    "tick “Yes, the date is in the past” below."
+)
+
+
+def in_the_past_field():
+    return BooleanField(
+        _l("Yes, the date is in the past"),
+        description=_l("Only to record an event that has already taken place."),
+    )
+
+
 class NewEventForm(EventForm):
     publish = BooleanField(_l("Publish at once"), description=_l("Otherwise it stays a draft."))
+    in_the_past = in_the_past_field()
+    past_refused = False  # the date was in the past, not yet confirmed: show the box
+
+    def _check_together(self) -> bool:
+        ok = super()._check_together()
+        if ok and self.starts_at < utcnow() and not self.in_the_past.data:
+            self.starts_on.errors.append(str(PAST_MESSAGE))
+            self.past_refused = True
+            return False
+        return ok
 
 
 SKIP_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y")
@@ -405,9 +429,23 @@ class SeriesForm(EventFieldsForm):
         description=_l("Holidays and closures, as 01/04/2027, separated by commas or lines."),
         render_kw={"rows": 3},
     )
+    opens_days_before = IntegerField(
+        _l("Booking opens, days before each date"),
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[Optional(), NumberRange(1, 365, _l("Between %(min)s and %(max)s days."))],
+        description=_l("At 9:00 that day. Empty: as soon as the events are published."),
+    )
+    closes_hours_before = IntegerField(
+        _l("Booking closes, hours before the start"),
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[Optional(), NumberRange(0, 720, _l("Between %(min)s and %(max)s hours."))],
+        description=_l("Empty or 0: when each event starts."),
+    )
     publish = BooleanField(
         _l("Publish them at once"), description=_l("Otherwise they stay drafts.")
     )
+    in_the_past = in_the_past_field()
+    past_refused = False
     planned = HiddenField()  # the dates shown in the preview, checked again on creation
 
     plan: SeriesPlan | None = None
@@ -464,8 +502,27 @@ class SeriesForm(EventFieldsForm):
         for day in plan.dates:  # a time the clocks skip on one of the days is refused
             if self._hours_on(day) is None:
                 return False
+        first_starts = self._hours_on(plan.dates[0])[0]
+        if first_starts < utcnow() and not self.in_the_past.data:
+            self.first_day.errors.append(str(PAST_MESSAGE))
+            self.past_refused = True
+            return False
+        window = self.window(first_starts)
+        if window["opens_at"] and window["closes_at"] and window["closes_at"] <= window["opens_at"]:
+            self.closes_hours_before.errors.append(_("Booking must close after it opens."))
+            return False
         self.plan = plan
         return ok
+
+    def window(self, starts_at: datetime) -> dict:
+        """When booking opens and closes for the date starting at `starts_at`."""
+        opens = closes = None
+        if self.opens_days_before.data:
+            day = local(starts_at).date() - timedelta(days=self.opens_days_before.data)
+            opens = museum_time(day, time(9, 0))
+        if self.closes_hours_before.data:
+            closes = starts_at - timedelta(hours=self.closes_hours_before.data)
+        return {"opens_at": opens, "closes_at": closes}
 
     @property
     def plan_key(self) -> str:
