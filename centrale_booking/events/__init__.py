@@ -40,6 +40,30 @@ back_office.add_url_rule(
 )
 back_office.add_url_rule("/<int:event_id>/annulla", "cancel", staff.cancel, methods=["GET", "POST"])
 back_office.add_url_rule("/<int:event_id>/iscritti.csv", "attendees_export", staff.attendees_export)
+back_office.add_url_rule(
+    "/<int:event_id>/prenotazioni/nuova",
+    "phone_booking",
+    staff.phone_booking,
+    methods=["GET", "POST"],
+)
+back_office.add_url_rule(
+    "/<int:event_id>/prenotazioni/<int:booking_id>/annulla",
+    "cancel_booking",
+    staff.cancel_attendee_booking,
+    methods=["GET", "POST"],
+)
+back_office.add_url_rule(
+    "/<int:event_id>/prenotazioni/<int:booking_id>/reinvia",
+    "resend_confirmation",
+    staff.resend_attendee_confirmation,
+    methods=["POST"],
+)
+back_office.add_url_rule(
+    "/<int:event_id>/prenotazioni/<int:booking_id>/posti",
+    "change_seats",
+    staff.change_attendee_booking_seats,
+    methods=["POST"],
+)
 back_office.context_processor(staff.staff_labels)
 
 json_api = api_blueprint("events_api", __name__, "/events")

@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 
 from ..admin.audit import record
 from ..auth.models import StaffUser
-from ..booking.changes import cancel_slot, change_capacity
-from ..booking.engine import Contact, request_booking
+from ..booking.changes import cancel_slot, change_capacity, change_quantity
+from ..booking.engine import Contact, cancel_booking, request_booking
 from ..booking.models import Booking, Slot, Unit, WaitlistMode
 from ..booking.states import LIVE, BookingStatus
 from ..clock import local, museum_time
 from ..extensions import db
+from ..outbox import queue_email
 from ..slugs import unique_slug
 from .models import Event
 
@@ -259,6 +260,74 @@ def attendees(event: Event) -> list[Booking]:
             .order_by(Booking.created_at, Booking.id)
         )
     )
+
+
+def attendee_list(bookings: list[Booking]) -> tuple[list[Booking], list[Booking]]:
+    """The list the staff read: the bookings standing, by name (as people are looked up at
+    the door), then the cancelled and expired ones apart, also by name."""
+
+    def by_name(booking: Booking):
+        return (booking.contact_name.casefold(), booking.id)
+
+    standing = sorted((b for b in bookings if b.status in LIVE), key=by_name)
+    ended = sorted((b for b in bookings if b.status not in LIVE), key=by_name)
+    return standing, ended
+
+
+# --- A booking, from the back office ------------------------------------------------------
+
+
+def booking_of(event: Event, booking_id: int) -> Booking | None:
+    booking = db.session.get(Booking, booking_id)
+    return booking if booking is not None and booking.slot_id == event.slot.id else None
+
+
+def cancel_attendee(event: Event, booking: Booking, *, by: StaffUser, now: datetime) -> None:
+    """Staff cancel one booking, past the online deadline too: the person gets the email."""
+    cancel_booking(booking, now=now, by_staff=True)
+    record(by, "booking.cancelled", event, reference=booking.reference)
+
+
+def resend_confirmation(event: Event, booking: Booking, *, by: StaffUser) -> bool:
+    """Queue the confirmation again (the person lost it); only a confirmed booking has one."""
+    if booking.status is not BookingStatus.confirmed:
+        return False
+    queue_email(booking, "confirmation")
+    record(by, "booking.confirmation_resent", event, reference=booking.reference)
+    return True
+
+
+def change_attendee_seats(
+    event: Event, booking: Booking, seats: int, *, by: StaffUser, now: datetime
+) -> None:
+    """The same change a visitor makes from the manage link (and its email), by staff."""
+    before = booking.quantity
+    change_quantity(booking, seats, now=now)
+    record(by, "booking.seats_changed", event, reference=booking.reference, seats=[before, seats])
+
+
+@dataclass(frozen=True)
+class PhoneBooking:
+    name: str
+    email: str
+    phone: str
+    seats: int
+    language: str
+
+
+def book_by_phone(event: Event, taken: PhoneBooking, *, by: StaffUser, now: datetime) -> Booking:
+    """A booking taken by staff on the phone, by the same engine as the page (its rules, its
+    emails). The person was read the privacy notice on the phone: staff tick it on the form."""
+    contact = Contact(
+        name=taken.name.strip(),
+        email=taken.email.strip(),
+        phone=taken.phone.strip(),
+        language=taken.language,
+        privacy_consent=True,
+    )
+    booking = request_booking(event.slot, taken.seats, contact, now=now)
+    record(by, "booking.by_phone", event, reference=booking.reference, seats=taken.seats)
+    return booking
 
 
 @dataclass(frozen=True)

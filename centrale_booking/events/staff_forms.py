@@ -17,6 +17,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    EmailField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -28,6 +29,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -527,3 +529,65 @@ class SeriesForm(EventFieldsForm):
     @property
     def plan_key(self) -> str:
         return ",".join(day.isoformat() for day in self.plan.dates) if self.plan else ""
+
+
+# --- A booking, from the back office ----------------------------------------------------
+
+
+class SeatsForm(FlaskForm):
+    """Change the seats of one booking in the attendee list."""
+
+    seats = IntegerField(
+        _l("Seats"),
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[
+            InputRequired(_l("How many seats?")),
+            NumberRange(min=1, message=_l("At least one seat, please.")),
+        ],
+    )
+
+
+class PhoneBookingForm(FlaskForm):
+    """A booking taken on the phone: who, how many, in which language the emails go."""
+
+    name = StringField(
+        _l("Name and surname"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Please give the person's name.")),
+            Length(min=2, max=120, message=_l("Between 2 and 120 characters, please.")),
+        ],
+    )
+    email = EmailField(
+        _l("Email"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("The confirmation and the tickets are sent there.")),
+            Email(_l("This email address does not look right."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    phone = StringField(
+        _l("Phone"),
+        filters=[strip],
+        validators=[Optional(), Length(max=40)],
+        description=_l("To call the person if the event changes."),
+    )
+    seats = IntegerField(
+        _l("Seats"),
+        default=1,
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[
+            InputRequired(_l("How many seats?")),
+            NumberRange(min=1, message=_l("At least one seat, please.")),
+        ],
+    )
+    language = SelectField(
+        _l("Language of the emails"),
+        choices=[SelectChoice("it", "Italiano"), SelectChoice("en", "English")],
+        default="it",
+    )
+    privacy_told = BooleanField(
+        _l("The person was told of the privacy notice and agrees"),
+        validators=[DataRequired(_l("We can only take the booking with the person's consent."))],
+    )
