@@ -41,6 +41,7 @@ class Event(Programme):
 
     reference_prefix = "EV"
     public_endpoint = "events.show"
+    staff_endpoint = "events_staff.event"
     __mapper_args__ = {"polymorphic_identity": "event"}
 
     @property
@@ -63,6 +64,9 @@ class Event(Programme):
         return 0 if self.streaming_only else Programme.few_places  # a stream is never full
 
     def public_url_values(self) -> dict:
+        return {"event_id": self.id}
+
+    def staff_url_values(self) -> dict:
         return {"event_id": self.id}
 
     def max_places(self, slot) -> int:
