@@ -21,7 +21,9 @@ public.add_url_rule("/", "index", views.index)
 public.add_url_rule("/<int:event_id>", "show", views.show)
 public.add_url_rule("/<int:event_id>/prenota", "book", views.book, methods=["GET", "POST"])
 public.add_url_rule("/<int:event_id>/evento.ics", "event_file", feeds.event_file)
+public.add_url_rule("/immagini/<name>", "image", views.image)
 public.app_context_processor(views.event_labels)
+public.add_app_template_global(views.event_image_url, "event_image_url")  # macros too
 
 calendar = Blueprint("events_feed", __name__)
 calendar.add_url_rule("/calendar.ics", "feed", feeds.feed)

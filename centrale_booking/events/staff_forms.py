@@ -13,6 +13,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateField,
@@ -39,6 +41,7 @@ from wtforms.validators import (
 
 from ..clock import LocalTimeError, local, museum_time
 from ..extensions import utcnow
+from .images import ImageRefused, reencoded, store
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
 from .service import EVENT_FIELDS, MAX_SERIES, SeriesPlan, plan_series
@@ -165,12 +168,15 @@ class EventFieldsForm(FlaskForm):
         validators=[at_most(500), HttpsLink()],
         description=_l("The recording, once it is online. Starts with https://."),
     )
-    image = StringField(
-        _l("Image"),
-        filters=[image_path],
-        validators=[at_most(300), image_under_static],
-        description=_l("A path under static/, such as img/eventi/concerto.jpg."),
+    # The picture the event has (an upload's "uploads/<random>.jpg", or a path under static/
+    # of the demo's), kept as it is unless a new one is uploaded or it is removed.
+    image = HiddenField(filters=[image_path], validators=[at_most(300), image_under_static])
+    image_file = FileField(
+        _l("Picture"),
+        description=_l("JPEG, PNG or WebP, at most 5 MB. It is resized and saved again."),
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
+    remove_image = BooleanField(_l("Remove the picture"))
     image_alt_it = StringField(
         _l("Image description in Italian"),
         filters=[strip],
@@ -220,6 +226,18 @@ class EventFieldsForm(FlaskForm):
         description=_l("Hours before the start; 0: until it starts. Staff can always cancel."),
     )
 
+    def validate_image_file(self, field):
+        # Stored at once, and kept by the hidden field: a form refused for another field, or
+        # a series' preview, does not ask for the picture again.
+        upload = field.data
+        if not isinstance(upload, FileStorage) or not upload.filename:
+            return
+        try:
+            self.image.data = store(reencoded(upload.stream))
+        except ImageRefused as refused:
+            raise ValidationError(str(refused.message)) from None
+        self.remove_image.data = False
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         return self._check_together() and valid
@@ -230,6 +248,12 @@ class EventFieldsForm(FlaskForm):
         if self.format.data in (EventFormat.in_person, EventFormat.both) and not self.room.data:
             self.room.errors.append(_("Please say in which room the event takes place."))
             ok = False
+        if self.image.errors:  # the hidden field's own: said where the picture is chosen
+            self.image_file.errors = [*self.image_file.errors, *self.image.errors]
+            self.image.errors = []
+            ok = False
+        if self.remove_image.data:
+            self.image.data = ""
         if self.image.data and not self.image_alt_it.data:
             self.image_alt_it.errors.append(
                 _("Please describe the image for people who cannot see it.")

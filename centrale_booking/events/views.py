@@ -7,7 +7,16 @@ import calendar
 from datetime import date, datetime, timedelta
 
 from babel.dates import get_day_names
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -23,6 +32,7 @@ from ..i18n import current_language
 from ..links import manage_path
 from ..programmes import Teaser
 from .forms import EventRegistrationForm
+from .images import UPLOADED, image_folder
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
 from .rules import registration_state
@@ -35,6 +45,21 @@ def event_labels() -> dict:
         "category_labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
         "format_labels": {f.value: label for f, label in FORMAT_LABELS.items()},
     }
+
+
+def event_image_url(image: str) -> str:
+    """Where an Event.image is served: an upload by the events' route, else from static/."""
+    if image.startswith(UPLOADED):
+        return url_for("events.image", name=image.removeprefix(UPLOADED))
+    return url_for("static", filename=image)
+
+
+def image(name: str):
+    """An uploaded picture: its random name never changes, so it may be kept for a year."""
+    response = send_from_directory(image_folder(), name, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _published_events():

@@ -233,7 +233,7 @@ BAD_INPUT = [
     ({"format": "in_person", "room": ""}, "room", "Please say in which room"),
     ({"stream_url": "http://example.org/live"}, "stream_url", "starts with https://"),
     ({"replay_url": "javascript:alert(1)"}, "replay_url", "starts with https://"),
-    ({"image": "../secrets.png"}, "image", "under static/"),
+    ({"image": "../secrets.png"}, "image_file", "under static/"),
     ({"image": "img/eventi/a.jpg"}, "image_alt_it", "Please describe the image"),
     ({"starts_on": ""}, "starts_on", "On which day?"),
     ({"starts_on": "31 febbraio"}, "starts_on", "Please enter a date such as 31/12/2027."),
