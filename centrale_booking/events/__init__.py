@@ -32,6 +32,9 @@ back_office = staff_blueprint("events_staff", __name__, "/eventi", role=Role.edu
 back_office.add_url_rule("/", "events", staff.events)
 back_office.add_url_rule("/nuovo", "new_event", staff.new_event, methods=["GET", "POST"])
 back_office.add_url_rule("/serie", "series", staff.series, methods=["GET", "POST"])
+back_office.add_url_rule(
+    "/serie/<int:series_id>", "edit_series", staff.edit_series, methods=["GET", "POST"]
+)
 back_office.add_url_rule("/<int:event_id>", "event", staff.event)
 back_office.add_url_rule(
     "/<int:event_id>/modifica", "edit_event", staff.edit_event, methods=["GET", "POST"]

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from ..admin.audit import record
 from ..auth.models import StaffUser
-from ..booking.changes import cancel_slot, change_capacity, change_quantity
+from ..booking.changes import CapacityBelowTaken, cancel_slot, change_capacity, change_quantity
 from ..booking.engine import Contact, cancel_booking, request_booking
 from ..booking.models import Booking, Slot, Unit, WaitlistMode
 from ..booking.states import LIVE, BookingStatus
@@ -23,7 +23,7 @@ from ..clock import local, museum_time
 from ..extensions import db
 from ..outbox import queue_email
 from ..slugs import unique_slug
-from .models import Event
+from .models import Event, EventSeries
 
 
 @dataclass(frozen=True)
@@ -207,16 +207,54 @@ def create_series(
         "dates": len(plan.dates),
         "skipped": [day.isoformat() for day in plan.skipped],
     }
+    linked = EventSeries()  # the dates stay one series: edited together later
+    db.session.add(linked)
     events = []
     for day in plan.dates:
         starts_at = museum_time(day, start)
         slot_values = {"starts_at": starts_at, "ends_at": museum_time(day, end)}
         if window is not None:  # when booking opens and closes, from each date's start
             slot_values.update(window(starts_at))
-        events.append(
-            create_event(settings, slot_values, capacity, by=by, publish=publish, series=series)
-        )
+        event = create_event(settings, slot_values, capacity, by=by, publish=publish, series=series)
+        event.series = linked
+        events.append(event)
     return events
+
+
+def future_dates(series: EventSeries, now: datetime) -> list[Event]:
+    """The series' events still to come and not cancelled, soonest first."""
+    return sorted(
+        (e for e in series.events if e.slot.starts_at > now and e.slot.cancelled_at is None),
+        key=lambda e: e.slot.starts_at,
+    )
+
+
+def update_series(
+    series: EventSeries,
+    start: time,
+    end: time,
+    room: str,
+    capacity: int,
+    *,
+    by: StaffUser,
+    now: datetime,
+) -> list[Event]:
+    """The same hours, room and seats for every date still to come, each through update_event
+    (its checks, its audit entry, and whatever it tells the people booked). Returns the events
+    that changed. A date with more seats booked than `capacity` raises CapacityBelowTaken,
+    with that event as `.event`: the caller's transaction then changes none of them."""
+    changed = []
+    for event in future_dates(series, now):
+        day = local(event.slot.starts_at).date()
+        slot_values = {"starts_at": museum_time(day, start), "ends_at": museum_time(day, end)}
+        try:
+            changes = update_event(event, {"room": room}, slot_values, capacity, by=by, now=now)
+        except CapacityBelowTaken as refused:
+            refused.event = event
+            raise
+        if changes:
+            changed.append(event)
+    return changed
 
 
 # --- Reading -----------------------------------------------------------------------------

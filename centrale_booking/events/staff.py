@@ -5,8 +5,8 @@ Every view parses a form, calls the events service inside a transaction, and ren
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ..admin.audit import record
@@ -16,11 +16,12 @@ from ..booking.changes import CapacityBelowTaken
 from ..booking.errors import BookingError
 from ..booking.labels import STATUS_LABELS
 from ..booking.states import LIVE, BookingStatus
+from ..clock import local
 from ..extensions import db, transaction, utcnow
 from ..forms import ConfirmForm
 from .exports import export_columns
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
-from .models import Event
+from .models import Event, EventSeries
 from .service import (
     MAX_SERIES,
     PhoneBooking,
@@ -35,12 +36,21 @@ from .service import (
     create_event,
     create_series,
     event_rows,
+    future_dates,
     live_counts,
     resend_confirmation,
     set_published,
     update_event,
+    update_series,
 )
-from .staff_forms import EventForm, NewEventForm, PhoneBookingForm, SeatsForm, SeriesForm
+from .staff_forms import (
+    EventForm,
+    NewEventForm,
+    PhoneBookingForm,
+    SeatsForm,
+    SeriesEditForm,
+    SeriesForm,
+)
 
 
 def staff_labels() -> dict:
@@ -368,3 +378,48 @@ def series():
         "success",
     )
     return redirect(url_for("events_staff.events"), 303)
+
+
+def edit_series(series_id: int):
+    """Every date still to come of a weekly series, changed at once."""
+    linked = db.get_or_404(EventSeries, series_id)
+    now = utcnow()
+    dates = future_dates(linked, now)
+    if not dates:
+        flash(_("This series has no dates still to come."), "info")
+        return redirect(url_for("events_staff.events"), 303)
+    form = SeriesEditForm() if request.method == "POST" else SeriesEditForm.for_event(dates[0])
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                changed = update_series(
+                    linked,
+                    form.start_time.data,
+                    form.end_time.data,
+                    form.room.data,
+                    form.capacity.data,
+                    by=current_user,
+                    now=now,
+                )
+        except CapacityBelowTaken as refused:
+            form.capacity.errors.append(
+                ngettext(
+                    "On %(day)s %(num)s seat is already booked: no date can have fewer.",
+                    "On %(day)s %(num)s seats are already booked: no date can have fewer.",
+                    refused.taken,
+                    day=format_date(local(refused.event.slot.starts_at).date(), "full"),
+                )
+            )
+        else:
+            flash(
+                ngettext("%(num)s date is changed.", "%(num)s dates are changed.", len(changed))
+                if changed
+                else _("Nothing was changed."),
+                "success" if changed else "info",
+            )
+            return redirect(url_for("events_staff.edit_series", series_id=linked.id), 303)
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template("events/staff/series_edit.html", series=linked, dates=dates, form=form),
+        status,
+    )

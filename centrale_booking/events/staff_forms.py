@@ -615,3 +615,50 @@ class PhoneBookingForm(FlaskForm):
         _l("The person was told of the privacy notice and agrees"),
         validators=[DataRequired(_l("We can only take the booking with the person's consent."))],
     )
+
+
+class SeriesEditForm(FlaskForm):
+    """What changes for every date still to come of a weekly series, at once."""
+
+    start_time = TimeField(
+        _l("Starts at"),
+        format=TIME_FORMATS,
+        invalid_value_message=_l("Please enter a time such as 18:30."),
+        validators=[InputRequired(_l("At what time does it start?"))],
+    )
+    end_time = TimeField(
+        _l("Ends at"),
+        format=TIME_FORMATS,
+        invalid_value_message=_l("Please enter a time such as 20:00."),
+        validators=[InputRequired(_l("At what time does it end?"))],
+    )
+    room = StringField(
+        _l("Room"),
+        filters=[strip],
+        validators=[at_most(120)],
+        description=_l("Such as Sala delle pompe. Not needed for a streaming-only event."),
+    )
+    capacity = IntegerField(
+        _l("Seats"),
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[
+            InputRequired(_l("How many seats are there?")),
+            NumberRange(1, 5000, _l("Between %(min)s and %(max)s seats.")),
+        ],
+    )
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_("The event must end after it starts."))
+
+    @classmethod
+    def for_event(cls, event: Event) -> SeriesEditForm:
+        slot = event.slot
+        return cls(
+            data={
+                "start_time": local(slot.starts_at).time(),
+                "end_time": local(slot.ends_at).time(),
+                "room": event.room,
+                "capacity": slot.capacity,
+            }
+        )
