@@ -155,3 +155,34 @@ def test_booking_not_open_yet_says_when_it_opens(client, app):
         slot.opens_at = utcnow() + timedelta(days=2)
     html = client.get(f"/eventi/{slot.programme_id}").get_data(as_text=True)
     assert re.search(r"Le prenotazioni aprono \w+ \d+ \w+ \d{4}, \d\d:\d\d", html)
+
+
+def test_only_with_free_seats_lists_only_events_bookable_now(client, app):
+    open_now = make_event(title_it="Aperto ora")
+    future_slot(programme=open_now)
+    later = make_event(title_it="Apre dopo")
+    slot = future_slot(programme=later)
+    full = make_event(title_it="Tutto pieno")
+    book(future_slot(capacity=1, programme=full))
+    with transaction():
+        slot.opens_at = utcnow() + timedelta(days=2)
+    listed = client.get("/eventi/?posti=1").get_data(as_text=True)
+    assert "Aperto ora" in listed and "Apre dopo" not in listed and "Tutto pieno" not in listed
+    assert "Apre dopo" in client.get("/eventi/").get_data(as_text=True)
+
+
+def test_every_page_and_every_email_say_how_to_reach_the_museum(client, app):
+    booking = book(future_slot())
+    with transaction():
+        cancel_booking(booking, now=utcnow())
+    for path in ("/", "/eventi/", FIND, manage_path(booking)):
+        html = client.get(path).get_data(as_text=True)
+        assert app.config["MUSEUM_PHONE"] in html and app.config["MUSEUM_EMAIL"] in html, path
+        assert "lunedì–venerdì" in html, path
+    for message in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.booking_id == booking.id)
+    ):
+        email = build_email(message)
+        for part in ("plain", "html"):
+            body = email.get_body((part,)).get_content()
+            assert app.config["MUSEUM_PHONE"] in body and "lunedì–venerdì" in body
