@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from centrale_booking.auth.models import Role
 from centrale_booking.booking.engine import request_booking
+from centrale_booking.clock import midnight, today
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.outbox.models import OutboxMessage, OutboxStatus
 from tests.factories import a_contact, make_event, make_slot
@@ -11,14 +12,16 @@ from tests.helpers import sign_in
 
 
 def today_event(title="Concerto di oggi", capacity=10, published=True):
+    """At 10:00 today in Milan, whatever the time the test runs."""
     event = make_event(title_it=title, published=published)
-    make_slot(capacity, event, utcnow() + timedelta(minutes=30))
+    make_slot(capacity, event, midnight(today()) + timedelta(hours=10))
     return event
 
 
 def booked(event, name, seats=1):
-    with transaction():
-        return request_booking(event.slot, seats, a_contact(name=name), now=utcnow())
+    with transaction():  # booked the day before, while booking was open
+        now = min(utcnow(), event.slot.starts_at - timedelta(days=1))
+        return request_booking(event.slot, seats, a_contact(name=name), now=now)
 
 
 def test_the_desk_sees_todays_events_and_who_is_coming(client):

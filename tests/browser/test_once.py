@@ -1,12 +1,14 @@
 """The registration form sent twice in a real browser, on a slow connection: a double click,
 and Back then Book again. One booking, one email; the person lands on its page."""
 
+import pytest
 from sqlalchemy import select
 
 from centrale_booking.booking.models import Booking
 from centrale_booking.extensions import db
 from centrale_booking.outbox.models import OutboxMessage
 from tests.browser import test_events_flow
+from tests.browser.test_accessibility import axe_violations, describe
 from tests.browser.test_events_flow import BOOK_BUTTON, fill_registration
 
 event = test_events_flow.event  # the fixture: a published event in the live app
@@ -69,3 +71,28 @@ def test_back_and_book_again_lands_on_the_first_booking(visit, live_app, event):
     assert len(references) == 1 and emails == ["confirmation"]
     assert v.page.url == first_page
     assert "twice" in v.page.inner_text("main")
+
+
+def submit_wrong_address(v) -> None:
+    v.open("/prenotazione/ritrova")
+    v.page.locator("#email").fill("not an address")
+    with v.page.expect_navigation():
+        v.page.locator("form.find-bookings button").click()
+
+
+FIND_PAGES = {
+    "find your booking": lambda v: v.open("/prenotazione/ritrova"),
+    "find, wrong address": submit_wrong_address,
+    "a cut manage link": lambda v: v.open("/prenotazione/EV-CUT"),
+}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("language", ["it", "en"])
+@pytest.mark.parametrize("name", list(FIND_PAGES))
+def test_the_find_pages_meet_wcag_21_aa(visit, name, language, width):
+    v = visit(language, width)
+    FIND_PAGES[name](v)
+    violations = axe_violations(v)
+    assert violations == [], describe(violations)
+    assert v.foreign_requests == []
