@@ -12,12 +12,31 @@ from flask_wtf import FlaskForm
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from wtforms import HiddenField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
 from .booking.models import Booking
 from .booking.states import LIVE
 from .extensions import db, transaction, utcnow
+from .text import text_problem
+
+
+class TextRuleForm(FlaskForm):
+    """A form whose every text field keeps to the text rule (text.py): a field that breaks
+    it gets that one message, and no other (an email address with a line break in it is
+    told about the line break, not that it does not look right)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        refused = {
+            field.name: message
+            for field in self
+            if isinstance(field.data, str)
+            and (message := text_problem(field.data, multiline=isinstance(field, TextAreaField)))
+        }
+        valid = super().validate(extra_validators)
+        for name, message in refused.items():
+            self[name].errors = [message]
+        return valid and not refused
 
 
 class ConfirmForm(FlaskForm):

@@ -3,14 +3,13 @@ check the same rules and give the same per-field messages."""
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import OnceField
+from ..forms import OnceField, TextRuleForm
 
 
-class EventRegistrationForm(FlaskForm):
+class EventRegistrationForm(TextRuleForm):
     once = OnceField()  # a second tap, or Back and Book again, finds the first booking
     name = StringField(
         _l("Name and surname"),

@@ -16,7 +16,13 @@ from sqlalchemy import select
 from ..booking import engine
 from ..booking.changes import change_quantity
 from ..booking.codes import tokens_match
-from ..booking.engine import cancel_booking, cancellable_online, changeable, sweep_expired_holds
+from ..booking.engine import (
+    cancel_booking,
+    cancellable_online,
+    changeable,
+    queue_position,
+    sweep_expired_holds,
+)
 from ..booking.errors import BookingError, CancellationClosed
 from ..booking.models import Booking, Ticket
 from ..booking.states import LIVE, BookingStatus
@@ -108,6 +114,7 @@ def _manage_page(booking: Booking, quantity_form: QuantityForm, status: int = 20
             start_time=clock_time(booking.slot.starts_at, current_language()),
             panel=panel(programme, "_manage.html", "manage/_take_part.html"),
             live=booking.status in LIVE,
+            position=queue_position(booking),
             quantity_changeable=changeable(booking, now),
             cancellable=cancellable_online(booking, now),
             cancel_deadline=booking.slot.cancellation_deadline,
