@@ -129,9 +129,14 @@ class Programme(db.Model):
     few_places = 5  # "nearly full" from this many places left down; 0: never said
     remind_within: ClassVar[timedelta | None] = timedelta(hours=36)  # None: no reminders
     public_endpoint: ClassVar[str | None] = None  # the route of the programme's public page
+    staff_endpoint: ClassVar[str | None] = None  # the route of its staff page, if it has one
 
     def public_url_values(self) -> dict:
         """The values of `public_endpoint`'s route for this programme (links.py builds it)."""
+        return {}
+
+    def staff_url_values(self) -> dict:
+        """The values of `staff_endpoint`'s route for this programme."""
         return {}
 
     def max_places(self, slot: Slot) -> int:
