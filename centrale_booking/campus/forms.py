@@ -214,12 +214,16 @@ class CampusEnrolmentForm(FlaskForm):
             child = entry.form
             name = child.label_name or "?"
             if campus.audience is Audience.classes:
-                if problem := class_problem(campus, name, child.school_class.data or ""):
+                if (
+                    problem := class_problem(campus, name, child.school_class.data or "")
+                ) is not None:
                     child.school_class.errors = [*child.school_class.errors, problem]
                     ok = False
             elif child.birth_date.data:
                 for slot in chosen:
-                    if problem := age_problem(campus, slot, name, child.birth_date.data):
+                    if (
+                        problem := age_problem(campus, slot, name, child.birth_date.data)
+                    ) is not None:
                         child.birth_date.errors = [*child.birth_date.errors, problem]
                         ok = False
             if child.leave_alone.data and not self.consents.form.leave_alone.data:

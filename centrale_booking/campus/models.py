@@ -102,7 +102,7 @@ class Campus(Programme):
         return days
 
     def audience_text(self, language: str | None = None) -> str:
-        with force_locale(language or clock_language()):
+        with force_locale(language or reading_language()):
             if self.audience is Audience.classes:
                 return _(
                     "From %(first)s to %(last)s",
@@ -212,10 +212,16 @@ class Campus(Programme):
         return place.child.age_on(clock.today()) >= self.leave_alone_min_age
 
 
-def clock_language() -> str:
+def reading_language() -> str:
+    """The request's language, or the one force_locale has chosen; outside both (the engine
+    called from a command), Italian."""
+    from flask import g, has_request_context
     from flask_babel import get_locale
 
-    return str(get_locale() or "it")
+    forced = getattr(g.get("_flask_babel"), "babel_locale", None) if g else None
+    if has_request_context() or forced is not None:
+        return str(get_locale() or "it")
+    return "it"
 
 
 @dataclass

@@ -7,13 +7,14 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.it import codicefiscale
 
 from .. import clock
 from ..booking.errors import BookingError
 from ..booking.models import Slot
-from .models import CLASS_ORDER, SCHOOL_CLASSES, Audience, Campus, age_on
+from .models import CLASS_ORDER, SCHOOL_CLASSES, Audience, Campus, age_on, reading_language
 
 
 class ChildDoesNotFit(BookingError):
@@ -44,7 +45,7 @@ def week_label(slot: Slot, language: str | None = None) -> str:
     first, last = clock.local(slot.starts_at).date(), clock.local(slot.ends_at).date()
     from babel.dates import format_date
 
-    language = language or _current_language()
+    language = language or reading_language()
     if first.month == last.month:
         return f"{first.day}–{format_date(last, 'd MMMM yyyy', locale=language)}"
     return f"{format_date(first, 'd MMMM', locale=language)} – " + format_date(
@@ -52,49 +53,47 @@ def week_label(slot: Slot, language: str | None = None) -> str:
     )
 
 
-def _current_language() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "it")
-
-
-def age_problem(campus: Campus, slot: Slot, name: str, birth_date: date) -> str | None:
+def age_problem(campus: Campus, slot: Slot, name: str, birth_date: date) -> LazyString | None:
     """Why a child born on `birth_date` may not join the week `slot`, or None: the age is
-    counted on the week's first day."""
+    counted on the week's first day. Lazy: said in the language of whoever reads it (a page,
+    the API, an engine refusal)."""
     if campus.audience is not Audience.ages:
         return None
-    first = clock.local(slot.starts_at).date()
-    age = age_on(birth_date, first)
+    age = age_on(birth_date, clock.local(slot.starts_at).date())
     if campus.min_age <= age <= campus.max_age:
         return None
-    return _(
-        "%(name)s is %(age)s on %(day)s, the first day of the week %(week)s: this campus is "
-        "for children aged %(min)s to %(max)s.",
-        name=name,
-        age=age,
-        day=clock.day(slot.starts_at, _current_language()),
-        week=week_label(slot),
-        min=campus.min_age,
-        max=campus.max_age,
+    return LazyString(
+        lambda: _(
+            "%(name)s is %(age)s on %(day)s, the first day of the week %(week)s: this campus "
+            "is for children aged %(min)s to %(max)s.",
+            name=name,
+            age=age,
+            day=clock.day(slot.starts_at, reading_language()),
+            week=week_label(slot),
+            min=campus.min_age,
+            max=campus.max_age,
+        )
     )
 
 
-def class_problem(campus: Campus, name: str, school_class: str) -> str | None:
+def class_problem(campus: Campus, name: str, school_class: str) -> LazyString | None:
     """Why a child in `school_class` may not join this edition, or None."""
     if campus.audience is not Audience.classes:
         return None
     if school_class not in SCHOOL_CLASSES:
-        return _("Please choose %(name)s's school class.", name=name)
+        return LazyString(lambda: _("Please choose %(name)s's school class.", name=name))
     low, high = CLASS_ORDER.index(campus.min_class), CLASS_ORDER.index(campus.max_class)
     if low <= CLASS_ORDER.index(school_class) <= high:
         return None
-    return _(
-        "%(name)s is in the %(grade)s: this campus is for children from the %(first)s to the "
-        "%(last)s.",
-        name=name,
-        grade=SCHOOL_CLASSES[school_class],
-        first=SCHOOL_CLASSES[campus.min_class],
-        last=SCHOOL_CLASSES[campus.max_class],
+    return LazyString(
+        lambda: _(
+            "%(name)s is in the %(grade)s: this campus is for children from the %(first)s "
+            "to the %(last)s.",
+            name=name,
+            grade=SCHOOL_CLASSES[school_class],
+            first=SCHOOL_CLASSES[campus.min_class],
+            last=SCHOOL_CLASSES[campus.max_class],
+        )
     )
 
 
@@ -102,12 +101,12 @@ def refuse_children(campus: Campus, slot: Slot, children) -> None:
     """Raise ChildDoesNotFit for the first child the week is not for (the engine's check,
     before any place is held; the form has said it next to the field already)."""
     for child in children:
-        problem = (
-            age_problem(campus, slot, child.first_name, child.birth_date)
-            if child.birth_date
-            else None
-        ) or class_problem(campus, child.first_name, child.school_class)
-        if problem:
+        problem = None
+        if child.birth_date is not None:
+            problem = age_problem(campus, slot, child.first_name, child.birth_date)
+        if problem is None:
+            problem = class_problem(campus, child.first_name, child.school_class)
+        if problem is not None:
             raise ChildDoesNotFit(problem)
 
 
