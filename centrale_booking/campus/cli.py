@@ -9,7 +9,7 @@ import click
 from cryptography.fernet import Fernet, MultiFernet
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select, update
+from sqlalchemy import Text, literal, select, type_coerce, update
 
 from ..db_types import ensure_keys, health_cipher
 from ..extensions import db, transaction, utcnow
@@ -39,13 +39,14 @@ def rotate_key(retire: bool):
     _write_keys(path, [new, *old])
     cipher = MultiFernet([Fernet(k) for k in [new, *old]])
     table = CampusChild.__table__
-    columns = [table.c[name] for name in CampusChild.HEALTH_FIELDS]
+    # The stored tokens as they are: neither decrypted on the way out nor encrypted again.
+    columns = [type_coerce(table.c[name], Text) for name in CampusChild.HEALTH_FIELDS]
     count = 0
     with transaction():
         rows = db.session.connection().execute(select(table.c.id, *columns)).all()
         for row in rows:
             tokens = {
-                name: cipher.rotate(value.encode()).decode()
+                name: literal(cipher.rotate(value.encode()).decode(), Text)
                 for name, value in zip(CampusChild.HEALTH_FIELDS, row[1:], strict=True)
                 if value
             }
