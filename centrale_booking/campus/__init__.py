@@ -1,18 +1,34 @@
 """Family campus weeks held when schools close.
 
-The programme's kind for the registry, and every URL it answers, in one place: the public
-pages (views.py), the family's own page (the manage token), the staff register (staff.py),
-the API (api.py); and its commands (`flask campus rotate-key`, `flask purge-personal-data`)."""
+The programme's kind for the registry, and every URL it answers, in one place (as
+events/__init__.py does): the public pages and the family's own page (views.py), the staff
+register (staff.py), the API (api.py); and its commands (cli.py: `flask campus rotate-key`,
+`flask purge-personal-data`), registered with its blueprint."""
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from ..programmes import ProgrammeKind, Teaser
-from . import cli
+from ..programmes import ProgrammeKind
+from . import cli, views
 from .models import Campus
 
 public = Blueprint("campus", __name__, url_prefix="/campus")
 public.record_once(cli.setup)
+public.add_app_template_filter(views.campus_errors, "campus_errors")
+public.add_url_rule("/", "index", views.index)
+public.add_url_rule("/<int:campus_id>", "show", views.show)
+public.add_url_rule("/<int:campus_id>/iscrivi", "enrol", views.enrol_page, methods=["GET", "POST"])
+public.add_url_rule("/famiglia/<token>", "family", views.family)
+public.add_url_rule(
+    "/famiglia/<token>/accetta/<int:booking_id>", "accept", views.accept, methods=["POST"]
+)
+public.add_url_rule(
+    "/famiglia/<token>/ritira/<int:place_id>", "withdraw", views.withdraw, methods=["POST"]
+)
+public.add_url_rule("/famiglia/<token>/delega", "one_off", views.one_off, methods=["POST"])
+public.add_url_rule(
+    "/famiglia/<token>/salute/<int:child_id>", "health", views.health, methods=["POST"]
+)
 
 KIND = ProgrammeKind(
     name="campus",
@@ -20,5 +36,5 @@ KIND = ProgrammeKind(
     templates="campus",
     label=_l("Family campus"),
     blueprints=(public,),
-    home_teaser=lambda: Teaser(way="campus/_home_way.html"),
+    home_teaser=views.home_teaser,
 )

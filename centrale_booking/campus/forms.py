@@ -267,3 +267,56 @@ class CampusEnrolmentForm(FlaskForm):
                     m if str(m).startswith(f"{who}:") else f"{who}: {field.label.text}: {m}"
                     for m in field.errors
                 ]
+
+
+class OneOffForm(FlaskForm):
+    """Someone who may collect the children on one day only."""
+
+    day = SelectField(_l("Day"), validators=[InputRequired(_l("Please choose the day."))])
+    name = DelegateForm.name
+    relationship = DelegateForm.relationship
+    document = DelegateForm.document
+
+    def for_family(self, family) -> OneOffForm:
+        from .service import family_days
+
+        self.day.choices = [(d.isoformat(), d.strftime("%d/%m/%Y")) for d in family_days(family)]
+        return self
+
+
+class HealthForm(FlaskForm):
+    """A child's allergies and medical notes, updated from the family's page."""
+
+    allergies = ChildForm.allergies
+    medicines = ChildForm.medicines
+    medical_notes = ChildForm.medical_notes
+    support_needs = ChildForm.support_needs
+    health_data = BooleanField(
+        _l("I agree to the museum processing my children's health information given here."),
+        validators=[Optional()],
+    )
+    child_id = None
+
+    @classmethod
+    def of(cls, child) -> HealthForm:
+        form = cls(prefix=f"health{child.id}", formdata=None, obj=child)
+        form.child_id = child.id
+        if child.family.health_consent_at is not None:
+            form.health_data.data = True  # given at enrolment
+        return form
+
+    def notes(self) -> dict[str, str]:
+        return {name: getattr(self, name).data or "" for name in HEALTH_FIELDS}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if any(v.strip() for v in self.notes().values()) and not self.health_data.data:
+            self.health_data.errors = [
+                *self.health_data.errors,
+                _l("You have written health notes: we need this consent to keep them."),
+            ]
+            return False
+        return valid
+
+
+HEALTH_FIELDS = ("allergies", "medicines", "medical_notes", "support_needs")

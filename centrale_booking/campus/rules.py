@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.it import codicefiscale
@@ -108,6 +107,3 @@ def refuse_children(campus: Campus, slot: Slot, children) -> None:
             problem = class_problem(campus, child.first_name, child.school_class)
         if problem is not None:
             raise ChildDoesNotFit(problem)
-
-
-LEAVE_ALONE_HINT = _l("Only where the museum allows it for the child's age.")

@@ -156,6 +156,54 @@ def enrol(campus: Campus, enrolment: Enrolment, *, now: datetime) -> CampusFamil
     return family
 
 
+def enrolment_from_form(form, language: str) -> Enrolment:
+    """The request, as the enrolment form (page or API) has checked it."""
+    parent, emergency, consents = form.parent.form, form.emergency_contact.form, form.consents.form
+    children = [
+        ChildData(
+            first_name=c.first_name.data.strip(),
+            last_name=c.last_name.data.strip(),
+            birth_date=c.birth_date.data,
+            tax_code=c.tax_code.data or "",
+            school_class=c.school_class.data or "",
+            allergies=(c.allergies.data or "").strip(),
+            medicines=(c.medicines.data or "").strip(),
+            medical_notes=(c.medical_notes.data or "").strip(),
+            support_needs=(c.support_needs.data or "").strip(),
+            leave_alone=bool(c.leave_alone.data and consents.leave_alone.data),
+        )
+        for c in (entry.form for entry in form.children)
+    ]
+    return Enrolment(
+        parent_name=parent.name.data,
+        parent_tax_code=parent.tax_code.data,
+        parent_email=parent.email.data,
+        parent_phone=parent.phone.data,
+        children=children,
+        delegates=[
+            PersonData(d.form.name.data, d.form.relationship.data, d.form.document.data.strip())
+            for d in form.delegates
+        ],
+        emergency_name=emergency.name.data,
+        emergency_phone=emergency.phone.data,
+        health_consent=bool(consents.health_data.data),
+        photo_consent=bool(consents.photos.data),
+        siblings_together=bool(form.siblings_together.data),
+        language=language,
+        week_ids=list(form.week_ids.data),
+    )
+
+
+def family_days(family: CampusFamily) -> list[date]:
+    """The days the family has a child confirmed at the campus, from today on."""
+    today = clock.today()
+    days = set()
+    for booking in family_bookings(family):
+        if booking.status is S.confirmed:
+            days.update(d for d in family.campus.week_days(booking.slot) if d >= today)
+    return sorted(days)
+
+
 def _weeks(campus: Campus, week_ids: list[int]) -> list[Slot]:
     slots = {slot.id: slot for slot in campus.slots}
     return [slots[i] for i in dict.fromkeys(week_ids) if i in slots]
