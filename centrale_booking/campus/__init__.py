@@ -8,9 +8,11 @@ register (staff.py), the API (api.py); and its commands (cli.py: `flask campus r
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from ..api import api_blueprint
 from ..programmes import ProgrammeKind
-from . import cli, views
+from . import api, cli, views
 from .models import Campus
+from .openapi import api_part
 
 public = Blueprint("campus", __name__, url_prefix="/campus")
 public.record_once(cli.setup)
@@ -30,11 +32,16 @@ public.add_url_rule(
     "/famiglia/<token>/salute/<int:child_id>", "health", views.health, methods=["POST"]
 )
 
+json_api = api_blueprint("campus_api", __name__, "/campus")
+json_api.add_url_rule("/weeks", "list_weeks", api.list_weeks)
+json_api.add_url_rule("/enrolments", "create_enrolment", api.create_enrolment, methods=["POST"])
+
 KIND = ProgrammeKind(
     name="campus",
     model=Campus,
     templates="campus",
     label=_l("Family campus"),
-    blueprints=(public,),
+    blueprints=(public, json_api),
+    api_part=api_part,
     home_teaser=views.home_teaser,
 )

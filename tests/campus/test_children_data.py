@@ -15,7 +15,6 @@ from centrale_booking.booking.checkin import record_scan
 from centrale_booking.booking.models import Booking, Direction
 from centrale_booking.campus.models import Campus, CampusChild, CampusCollector, CampusPlace
 from centrale_booking.campus.service import (
-    ChildData,
     PersonData,
     add_one_off_collector,
     day_register,
