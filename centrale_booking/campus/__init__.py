@@ -8,9 +8,11 @@ register (staff.py), the API (api.py); and its commands (cli.py: `flask campus r
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from ..admin import staff_blueprint
 from ..api import api_blueprint
+from ..auth.models import Role
 from ..programmes import ProgrammeKind
-from . import api, cli, views
+from . import api, cli, staff, views
 from .models import Campus
 from .openapi import api_part
 
@@ -32,6 +34,19 @@ public.add_url_rule(
     "/famiglia/<token>/salute/<int:child_id>", "health", views.health, methods=["POST"]
 )
 
+# The register, with the children's health notes: the education staff (and admins).
+back_office = staff_blueprint("campus_staff", __name__, "/campus", role=Role.education)
+back_office.add_url_rule("/", "weeks", staff.weeks)
+back_office.add_url_rule("/<int:slot_id>/registro", "register", staff.register)
+back_office.add_url_rule("/<int:slot_id>/registro.pdf", "register_pdf", staff.register_pdf)
+
+# The desk near closing time: who is still here; health details open on purpose.
+desk = staff_blueprint("campus_desk", __name__, "/accoglienza/campus", role=Role.desk)
+desk.add_url_rule("/<int:slot_id>/ancora-qui", "still_here", staff.still_here)
+desk.add_url_rule(
+    "/<int:slot_id>/salute/<int:child_id>", "health_detail", staff.health_detail, methods=["POST"]
+)
+
 json_api = api_blueprint("campus_api", __name__, "/campus")
 json_api.add_url_rule("/weeks", "list_weeks", api.list_weeks)
 json_api.add_url_rule("/enrolments", "create_enrolment", api.create_enrolment, methods=["POST"])
@@ -41,7 +56,9 @@ KIND = ProgrammeKind(
     model=Campus,
     templates="campus",
     label=_l("Family campus"),
-    blueprints=(public, json_api),
+    blueprints=(public, back_office, desk, json_api),
+    staff_entry=("campus_staff.weeks", _l("Campus registers")),
+    staff_menu=(("campus_staff.weeks", _l("Campus registers")),),
     api_part=api_part,
     home_teaser=views.home_teaser,
 )
