@@ -137,7 +137,8 @@ def enrol_page(campus_id: int):
     form = _form(campus, rows)
     if request.form.get("add") in ("child", "delegate"):
         # "Add a child" / "Add a person": the same form again, one more entry, nothing sent.
-        _grow(form.children if request.form["add"] == "child" else form.delegates, 99)
+        entries = form.children if request.form["add"] == "child" else form.delegates
+        _grow(entries, len(entries) + 1)
         return _page(campus, rows, form)
     if not form.validate_on_submit():
         return _page(campus, rows, form, 422)
