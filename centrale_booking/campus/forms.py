@@ -278,9 +278,16 @@ class OneOffForm(FlaskForm):
     document = DelegateForm.document
 
     def for_family(self, family) -> OneOffForm:
+        from babel.dates import format_date
+
+        from .models import reading_language
         from .service import family_days
 
-        self.day.choices = [(d.isoformat(), d.strftime("%d/%m/%Y")) for d in family_days(family)]
+        language = reading_language()
+        self.day.choices = [
+            (d.isoformat(), format_date(d, "EEEE d MMMM", locale=language))
+            for d in family_days(family)
+        ]
         return self
 
 
