@@ -19,6 +19,8 @@ from .openapi import api_part
 public = Blueprint("campus", __name__, url_prefix="/campus")
 public.record_once(cli.setup)
 public.add_app_template_filter(views.campus_errors, "campus_errors")
+public.add_app_template_global(views.campus_family_of, "campus_family_of")
+public.add_app_template_global(views.campus_family_url, "campus_family_url")
 public.add_url_rule("/", "index", views.index)
 public.add_url_rule("/<int:campus_id>", "show", views.show)
 public.add_url_rule("/<int:campus_id>/iscrivi", "enrol", views.enrol_page, methods=["GET", "POST"])

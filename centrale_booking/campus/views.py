@@ -18,7 +18,7 @@ from ..booking.models import Slot
 from ..booking.states import BookingStatus
 from ..extensions import db, limiter, transaction, utcnow
 from ..i18n import current_language
-from ..links import manage_path
+from ..links import absolute, manage_path
 from ..programmes import Teaser
 from .forms import CampusEnrolmentForm, HealthForm, OneOffForm
 from .models import Campus, CampusPlace
@@ -62,6 +62,23 @@ def campus_errors(form, section: str = "") -> list[tuple]:
                     where = f"{section} — {field.label.text}" if section else field.label.text
                     found.append((field, f"{where}: {message}"))
     return found
+
+
+def campus_family_of(booking):
+    """The family of a campus booking (for its panels on the shared pages), or None."""
+    place = db.session.scalar(select(CampusPlace).where(CampusPlace.booking_id == booking.id))
+    return None if place is None or place.family.purged_at else place.family
+
+
+def campus_family_url(booking) -> str:
+    """The family page's address for emails, made outside any request (the outbox worker)."""
+    family = campus_family_of(booking)
+    if family is None:
+        return ""
+    path = current_app.url_map.bind("", url_scheme="http").build(
+        "campus.family", {"token": family.manage_token}
+    )
+    return absolute(path)
 
 
 def home_teaser() -> Teaser:

@@ -153,3 +153,21 @@ def test_the_family_adds_a_one_off_collector_and_withdraws_a_child(app, client, 
 
 def test_an_unknown_family_token_is_not_found(app, client):
     assert client.get("/campus/famiglia/nope").status_code == 404
+
+
+def test_the_confirmation_email_and_pdf_carry_a_qr_per_child_and_the_family_page(app, client):
+    from centrale_booking.documents.emails import build_email
+    from centrale_booking.outbox.models import OutboxMessage
+    from tests.helpers import pdf_text
+
+    campus = make_edition(capacity=12)
+    client.post(f"/campus/{campus.id}/iscrivi", data=form_data([campus.slots[0].id]))
+    family = db.session.scalar(select(CampusFamily))
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "confirmation"))
+    email = build_email(message)
+    text = email.get_body(("plain",)).get_content()
+    assert f"/campus/famiglia/{family.manage_token}" in text
+    assert "Giulia R." in text and "Marco R." in text
+    [pdf] = [p for p in email.iter_attachments() if p.get_content_type() == "application/pdf"]
+    content = pdf_text(pdf.get_content())
+    assert "Giulia R." in content and "Marco R." in content
