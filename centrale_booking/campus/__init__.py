@@ -18,6 +18,7 @@ from .openapi import api_part
 
 public = Blueprint("campus", __name__, url_prefix="/campus")
 public.record_once(cli.setup)
+public.after_request(views.keep_family_pages_private)
 public.add_app_template_filter(views.campus_errors, "campus_errors")
 public.add_app_template_global(views.campus_family_of, "campus_family_of")
 public.add_app_template_global(views.campus_family_url, "campus_family_url")

@@ -388,19 +388,28 @@ def active_places(booking: Booking) -> list[CampusPlace]:
 def link_tickets(booking: Booking) -> None:
     """Give each child of the booking without a ticket one of the booking's tickets not yet
     given, in order (the ticket plan lists the children in the order of their places)."""
+    for place, ticket_id in _unlinked(booking):
+        place.ticket_id = ticket_id
+    db.session.flush()
+
+
+def _unlinked(booking: Booking) -> list[tuple[CampusPlace, int]]:
     places = [p for p in active_places(booking) if p.ticket_id is None]
     if not places:
-        return
+        return []
     given = select(CampusPlace.ticket_id).where(CampusPlace.ticket_id.is_not(None))
     free = db.session.scalars(
         select(Ticket.id)
         .where(Ticket.booking_id == booking.id, Ticket.id.not_in(given))
         .order_by(Ticket.id)
     ).all()
-    for place, ticket_id in zip(places, free, strict=False):
-        place.ticket_id = ticket_id
-    db.session.flush()
+    return list(zip(places, free, strict=False))
 
 
 def place_of(ticket: Ticket) -> CampusPlace | None:
-    return db.session.scalar(select(CampusPlace).where(CampusPlace.ticket_id == ticket.id))
+    """The child's place a ticket admits. A ticket issued by the shared pages (an offer
+    accepted from the week's manage page) is matched as link_tickets would, without writing."""
+    place = db.session.scalar(select(CampusPlace).where(CampusPlace.ticket_id == ticket.id))
+    if place is None:
+        place = next((p for p, t in _unlinked(ticket.booking) if t == ticket.id), None)
+    return place

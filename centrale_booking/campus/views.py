@@ -193,6 +193,18 @@ def _family_or_404(token: str):
     return family
 
 
+def keep_family_pages_private(response):
+    # The family page's URL is a secret and it shows children's names and health notes:
+    # no Referer to other sites, no search engine, no cache.
+    if request.endpoint and request.endpoint.startswith(("campus.family", "campus.accept")):
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Cache-Control"] = "private, no-store"
+    elif request.view_args and "token" in request.view_args:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def family(token: str):
     family = _family_or_404(token)
     return _family_page(family)

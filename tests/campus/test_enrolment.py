@@ -223,3 +223,16 @@ def test_withdrawing_after_the_deadline_is_refused(app):
     late = booking.slot.cancellation_deadline
     with pytest.raises(CancellationClosed), transaction():
         withdraw_child(family.places[0], now=late)
+
+
+def test_an_offer_accepted_from_the_weeks_manage_page_still_knows_each_childs_ticket(app):
+    from centrale_booking.booking.engine import accept_offer
+
+    campus, slot, first, family, waiting = _waiting_family()
+    with transaction():
+        cancel_booking(first, now=NOW)
+    with transaction():
+        accept_offer(waiting, now=NOW + timedelta(hours=1))  # as manage/views.py does
+    db.session.refresh(waiting)
+    labels = [campus.door_label(t, "en").split(",")[0] for t in waiting.tickets]
+    assert labels == ["Giulia R.", "Marco R."]

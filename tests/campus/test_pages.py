@@ -65,7 +65,10 @@ def test_two_siblings_enrol_in_one_go_and_land_on_their_family_page(app, client)
     assert response.headers["Location"] == f"/campus/famiglia/{family.manage_token}"
     [booking] = db.session.scalars(select(Booking)).all()
     assert (booking.status, booking.quantity) == (S.confirmed, 2)
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    reply = client.get(response.headers["Location"])
+    assert reply.headers["Cache-Control"] == "private, no-store"
+    assert reply.headers["Referrer-Policy"] == "same-origin"
+    page = reply.get_data(as_text=True)
     assert "Giulia Rossi" in page and "Marco Rossi" in page and "Confermata" in page
     assert [c.first_name for c in db.session.scalars(select(CampusChild))] == ["Giulia", "Marco"]
 
