@@ -19,7 +19,16 @@ from sqlalchemy import JSON, Date, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..booking.models import Booking, Collector, Fact, Programme, Slot, Ticket, TicketPlan
+from ..booking.models import (
+    Booking,
+    CheckIn,
+    Collector,
+    Fact,
+    Programme,
+    Slot,
+    Ticket,
+    TicketPlan,
+)
 from ..db_types import EncryptedText, enum_type
 from ..extensions import db, utcnow
 
@@ -205,6 +214,11 @@ class Campus(Programme):
         people = place.family.collectors_on(day or clock.today())
         return [person.as_collector() for person in people]
 
+    def check_out(self, ticket: Ticket, *, collector, staff, now, **scan) -> CheckIn:
+        from .service import record_pickup  # the service needs these models
+
+        return record_pickup(ticket, collector, staff=staff, now=now, **scan).check_in
+
     def may_leave_alone(self, ticket: Ticket) -> bool:
         place = place_of(ticket)
         if place is None or self.leave_alone_min_age is None or not place.child.leave_alone:
@@ -366,8 +380,10 @@ class CampusPickup(db.Model):
     alone: Mapped[bool] = mapped_column(default=False)
     document_seen: Mapped[bool] = mapped_column(default=False)
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_in.id"))  # the scan out
 
     place: Mapped[CampusPlace] = relationship()
+    check_in: Mapped[CheckIn | None] = relationship()
 
 
 def age_on(born: date, day: date) -> int:

@@ -358,6 +358,12 @@ def record_pickup(
     )
     if scan.result != ACCEPTED:
         raise BookingError(_l("This child is not checked in today."))
+    if (
+        earlier := db.session.scalar(
+            select(CampusPickup).where(CampusPickup.check_in_id == scan.id)
+        )
+    ) is not None:
+        return earlier  # the same scan sent again by a desk that was offline: recorded once
     pickup = CampusPickup(
         place_id=place.id,
         day=today,
@@ -367,6 +373,7 @@ def record_pickup(
         alone=chosen is None,
         document_seen=document_seen,
         staff_user_id=None if staff is None else staff.id,
+        check_in=scan,
     )
     db.session.add(pickup)
     return pickup

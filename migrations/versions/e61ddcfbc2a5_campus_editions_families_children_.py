@@ -115,6 +115,8 @@ def upgrade():
     sa.Column('alone', sa.Boolean(), nullable=False),
     sa.Column('document_seen', sa.Boolean(), nullable=False),
     sa.Column('staff_user_id', sa.Integer(), nullable=True),
+    sa.Column('check_in_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['check_in_id'], ['check_in.id'], name=op.f('fk_campus_pickup_check_in_id_check_in')),
     sa.ForeignKeyConstraint(['place_id'], ['campus_place.id'], name=op.f('fk_campus_pickup_place_id_campus_place')),
     sa.ForeignKeyConstraint(['staff_user_id'], ['staff_user.id'], name=op.f('fk_campus_pickup_staff_user_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campus_pickup'))

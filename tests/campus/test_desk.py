@@ -173,3 +173,44 @@ def test_anonymous_visitors_see_no_register(app, client):
     campus = make_edition()
     response = client.get(f"/staff/campus/{campus.slots[0].id}/registro")
     assert response.status_code in (302, 401)
+
+
+def test_the_desk_checks_out_through_the_programme_protocol(app):
+    campus = make_edition()
+    family = _family(campus)
+    giulia = _ticket(family, "Giulia")
+    _in(giulia)
+    programme = giulia.booking.slot.programme  # what desk/ holds: a Programme, any kind
+    assert programme.checks_out
+    with pytest.raises(NotACollector), transaction():
+        programme.check_out(giulia, collector="Chi Sia", staff=None, now=afternoon())
+    with transaction():
+        scan = programme.check_out(
+            giulia,
+            collector="Mario Rossi",
+            staff=None,
+            now=afternoon(),
+            document_seen=True,
+            scan_id="desk-1-77",
+            device="desk-1",
+        )
+    assert scan.direction is Direction.outward and scan.result == "ok"
+    [row] = [
+        r for r in day_register(campus.slots[0], FIRST_MONDAY) if r.child.first_name == "Giulia"
+    ]
+    assert row.pickup.collector_name == "Mario Rossi" and row.pickup.check_in_id == scan.id
+
+
+def test_a_replayed_check_out_is_recorded_once(app):
+    from centrale_booking.campus.models import CampusPickup
+
+    campus = make_edition()
+    family = _family(campus)
+    giulia = _ticket(family, "Giulia")
+    _in(giulia)
+    for _ in range(2):
+        with transaction():
+            record_pickup(
+                giulia, "Mario Rossi", staff=None, now=afternoon(), scan_id="s1", device="d"
+            )
+    assert db.session.scalar(select(db.func.count(CampusPickup.id))) == 1
