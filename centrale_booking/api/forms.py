@@ -24,6 +24,8 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange
 
+from ..text import text_problem
+
 
 class InvalidInput(Exception):
     """Input the API refuses, with the messages per field ({"field": ["message", …]})."""
@@ -44,9 +46,6 @@ def json_type(field: Field) -> type:
     if isinstance(field, IntegerField):
         return int
     return str
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _type_message(kind: type) -> str:
@@ -134,20 +133,14 @@ def _put(field: Field, value, name: str, path: str, formdata, type_errors) -> No
     # bool is an int in Python; in JSON, true is not a number
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         type_errors[path] = [_type_message(kind)]
-    elif kind is str and _CONTROL.search(_without_line_breaks(field, value)):
-        # a NUL cannot even be stored in PostgreSQL; only a text area has use for a new line
-        type_errors[path] = [_("Please leave out control characters (such as line breaks).")]
+    elif kind is str and (refused := text_problem(value, multiline=field.type == "TextAreaField")):
+        # the text rule, as the form applies it; only a text area keeps its line breaks
+        type_errors[path] = [str(refused)]
     elif kind is bool:
         if value:
             formdata[name] = "y"
     else:
         formdata[name] = str(value)
-
-
-def _without_line_breaks(field: Field, value: str) -> str:
-    if field.type == "TextAreaField":
-        return value.replace("\r", "").replace("\n", "").replace("\t", "")
-    return value
 
 
 def dotted_errors(form: Form, path: str = "") -> dict[str, list[str]]:
