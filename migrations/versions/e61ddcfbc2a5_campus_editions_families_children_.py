@@ -3,7 +3,7 @@ the families' enrolments: children (health fields encrypted at rest, stored as F
 TEXT), the people who may collect them, their places in the weeks, their pick-ups
 
 Revision ID: e61ddcfbc2a5
-Revises: 810d8a3ff28e
+Revises: c3d9e5a7b1f2
 Create Date: 2026-12-01 21:55:52.664335
 
 """
@@ -15,7 +15,7 @@ import centrale_booking.db_types  # noqa: F401  (UTCDateTime; EncryptedText is T
 
 # revision identifiers, used by Alembic.
 revision = 'e61ddcfbc2a5'
-down_revision = '810d8a3ff28e'
+down_revision = 'c3d9e5a7b1f2'
 branch_labels = None
 depends_on = None
 
