@@ -138,6 +138,16 @@ class Programme(db.Model):
         """The most places one booking may take on `slot`."""
         return slot.max_per_booking or self.max_per_booking
 
+    def hold_minutes(self) -> int:
+        """How long a pending booking keeps its places (request_booking(confirm=False))."""
+        return current_app.config["HOLD_MINUTES"]
+
+    def counter_holds(self, slot: Slot, quantity: int, details) -> list:
+        """The shared limits a request with these details takes beside the slot's places
+        (booking/counters.py CounterHold: a school's live bookings in a school year), held
+        and given back by the engine with the places. None here."""
+        return []
+
     def check_request(self, slot: Slot, quantity: int, details) -> None:
         """Raise a BookingError when the programme's own rules refuse the request (a class
         of the wrong grade, a child too young); called before any place is held."""
