@@ -50,6 +50,7 @@ SPECS = {
     K.cancellation: EmailSpec("cancellation", ended=True),
     K.slot_cancelled: EmailSpec("slot_cancelled", ended=True),
     K.expired: EmailSpec("expired", ended=True),
+    K.confirm_address: EmailSpec("confirm_address"),
 }
 
 
@@ -112,6 +113,8 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
         or booking.offer_expires_at <= now
     ):
         return "the offer is no longer open"
+    if message.kind == K.confirm_address and booking.status is not S.pending:
+        return "the booking is no longer waiting to be confirmed"
     if message.kind == K.reminder and (
         booking.status is not S.confirmed
         or booking.slot.cancelled_at is not None

@@ -21,6 +21,7 @@ class EmailKind(StrEnum):
     cancellation = "cancellation"
     slot_cancelled = "slot_cancelled"  # the museum cancelled the date
     expired = "expired"
+    confirm_address = "confirm_address"  # a pending booking's link to confirm (school visits)
 
 
 class OutboxStatus(StrEnum):

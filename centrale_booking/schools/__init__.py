@@ -1,15 +1,36 @@
-"""School visits: free educational activities booked by grade level. Its pages come with the
-schools issue; for now the kind has its table and its way in on the home page."""
+"""School visits: free educational activities booked by grade level, from the scuola
+dell'infanzia to the secondaria di secondo grado.
 
+The programme's kind for the registry, and every URL it answers, in one place: the teachers'
+pages (views.py)."""
+
+from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from ..programmes import ProgrammeKind, Teaser
+from ..programmes import ProgrammeKind
+from . import views
 from .models import Activity
+
+public = Blueprint("schools", __name__, url_prefix="/scuole")
+public.add_url_rule("/", "index", views.index)
+public.add_url_rule("/attivita", "activities", views.activities)
+public.add_url_rule("/attivita/<int:activity_id>", "activity", views.activity)
+public.add_url_rule("/turni/<int:slot_id>/prenota", "book", views.book, methods=["GET", "POST"])
+public.add_url_rule("/prenotazione/<reference>/in-attesa", "pending", views.pending)
+public.add_url_rule(
+    "/prenotazione/<reference>/<token>/conferma", "confirm", views.confirm, methods=["POST"]
+)
+public.add_url_rule(
+    "/prenotazione/<reference>/<token>/numeri", "numbers", views.numbers, methods=["GET", "POST"]
+)
+public.add_url_rule("/scuola/<code>.json", "school_lookup", views.school_lookup)
+public.app_context_processor(views.school_labels)
 
 KIND = ProgrammeKind(
     name="activity",
     model=Activity,
     templates="schools",
     label=_l("Schools"),
-    home_teaser=lambda: Teaser(way="schools/_home_way.html"),
+    blueprints=(public,),
+    home_teaser=views.home_teaser,
 )

@@ -82,6 +82,13 @@ class TooFewAdults(BookingError):
     message = _l("Too few accompanying adults for the pupils.")
 
 
+class HoldLapsed(BookingError):
+    code = "hold_lapsed"
+    message = _l(
+        "The time to confirm this booking ran out and its place was given back. Please book again."
+    )
+
+
 class SchoolAtLimit(BookingError):
     code = "school_at_limit"
     message = _l(
