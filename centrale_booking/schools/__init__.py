@@ -2,13 +2,13 @@
 dell'infanzia to the secondaria di secondo grado.
 
 The programme's kind for the registry, and every URL it answers, in one place: the teachers'
-pages (views.py)."""
+pages (views.py) and the commands (`flask schools import`, cli.py)."""
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from ..programmes import ProgrammeKind
-from . import views
+from . import cli, views
 from .models import Activity
 
 public = Blueprint("schools", __name__, url_prefix="/scuole")
@@ -25,6 +25,7 @@ public.add_url_rule(
 )
 public.add_url_rule("/scuola/<code>.json", "school_lookup", views.school_lookup)
 public.app_context_processor(views.school_labels)
+public.cli.command("import")(cli.import_command)  # flask schools import FILE.csv
 
 KIND = ProgrammeKind(
     name="activity",

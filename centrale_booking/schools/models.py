@@ -139,6 +139,8 @@ class Activity(Programme):
     def counter_holds(self, slot, quantity: int, details) -> list[CounterHold]:
         from .rules import SchoolAtLimit
 
+        if details is None:  # a booking without a class (made by the staff): no school's turn
+            return []
         year = school_year_of(local(slot.starts_at).date())
         limit = current_app.config["SCHOOL_MAX_BOOKINGS_PER_YEAR"]
         return [CounterHold(school_counter_key(year, details.school_code), 1, limit, SchoolAtLimit)]
@@ -146,16 +148,21 @@ class Activity(Programme):
     def check_request(self, slot, quantity: int, details) -> None:
         from .rules import check_class
 
-        check_class(self, details)
+        if details is not None:
+            check_class(self, details)
 
     def write_details(self, booking, details) -> None:
         db.session.add(SchoolVisit.from_details(booking, details))
 
     def details_of(self, booking) -> SchoolVisit | None:
+        if booking.id is None:  # not written yet: nothing stored
+            return None
         return db.session.get(SchoolVisit, booking.id)
 
     def ticket_plan(self, booking, details=None) -> list[TicketPlan]:
         visit = details or self.details_of(booking)
+        if visit is None:
+            return super().ticket_plan(booking, details)
         return [TicketPlan(visit.label, booking.quantity)]
 
     def quantity_changeable(self, booking) -> bool:
@@ -180,11 +187,15 @@ class Activity(Programme):
 
     def door_label(self, ticket: Ticket, language: str) -> str:
         visit = self.details_of(ticket.booking)
+        if visit is None:
+            return super().door_label(ticket, language)
         with force_locale(language):
             return f"{visit.label}: {visit.numbers_text(language)}"
 
-    def headcount(self, ticket: Ticket) -> Headcount:
+    def headcount(self, ticket: Ticket) -> Headcount | None:
         visit = self.details_of(ticket.booking)
+        if visit is None:
+            return None
         return Headcount(
             {
                 "pupils": visit.pupils,
