@@ -2,14 +2,17 @@
 dell'infanzia to the secondaria di secondo grado.
 
 The programme's kind for the registry, and every URL it answers, in one place: the teachers'
-pages (views.py) and the commands (`flask schools import`, cli.py)."""
+pages (views.py), the API (api.py, + openapi.py) and the commands (cli.py: `flask schools
+import`)."""
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from ..api import api_blueprint
 from ..programmes import ProgrammeKind
-from . import cli, views
+from . import api, cli, views
 from .models import Activity
+from .openapi import api_part
 
 public = Blueprint("schools", __name__, url_prefix="/scuole")
 public.add_url_rule("/", "index", views.index)
@@ -27,11 +30,17 @@ public.add_url_rule("/scuola/<code>.json", "school_lookup", views.school_lookup)
 public.app_context_processor(views.school_labels)
 public.cli.command("import")(cli.import_command)  # flask schools import FILE.csv
 
+json_api = api_blueprint("schools_api", __name__, "/school")
+json_api.add_url_rule("/activities", "list_activities", api.list_activities)
+json_api.add_url_rule("/slots", "list_slots", api.list_slots)
+json_api.add_url_rule("/bookings", "create_booking", api.create_booking, methods=["POST"])
+
 KIND = ProgrammeKind(
     name="activity",
     model=Activity,
     templates="schools",
     label=_l("Schools"),
-    blueprints=(public,),
+    blueprints=(public, json_api),
+    api_part=api_part,
     home_teaser=views.home_teaser,
 )

@@ -187,6 +187,7 @@ class ClassBookingForm(NumbersForm):
     grade = SelectField(
         _l("Grade level"),
         choices=GRADE_CHOICES,
+        validate_choice=False,  # validate_grade says it in the words of the activity
         validators=[InputRequired(_l("Please choose the grade level."))],
     )
     years = CheckboxesField(
