@@ -130,6 +130,19 @@ class Programme(db.Model):
     remind_within: ClassVar[timedelta | None] = timedelta(hours=36)  # None: no reminders
     public_endpoint: ClassVar[str | None] = None  # the route of the programme's public page
 
+    @classmethod
+    def reminders(cls) -> list:
+        """The reminders of this kind's bookings (booking/reminders.py Reminder: an email kind
+        and how long before the start): the day before, here; none when remind_within is
+        None."""
+        from .reminders import DAY_BEFORE, Reminder
+
+        return [] if cls.remind_within is None else [Reminder(DAY_BEFORE, cls.remind_within)]
+
+    def email_links(self, booking: Booking) -> dict[str, str]:
+        """The programme's own links for its emails (a school's "we are coming"), by name."""
+        return {}
+
     def public_url_values(self) -> dict:
         """The values of `public_endpoint`'s route for this programme (links.py builds it)."""
         return {}

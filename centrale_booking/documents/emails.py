@@ -51,6 +51,7 @@ SPECS = {
     K.slot_cancelled: EmailSpec("slot_cancelled", ended=True),
     K.expired: EmailSpec("expired", ended=True),
     K.confirm_address: EmailSpec("confirm_address"),
+    K.reminder_week: EmailSpec("reminder_week", with_qr=True),
 }
 
 
@@ -115,7 +116,7 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
         return "the offer is no longer open"
     if message.kind == K.confirm_address and booking.status is not S.pending:
         return "the booking is no longer waiting to be confirmed"
-    if message.kind == K.reminder and (
+    if message.kind in (K.reminder, K.reminder_week) and (
         booking.status is not S.confirmed
         or booking.slot.cancelled_at is not None
         or booking.slot.starts_at <= now
@@ -152,6 +153,7 @@ def _context(kind: EmailKind, spec: EmailSpec, booking: Booking, images: list) -
         "address": config["MUSEUM_ADDRESS"],
         "manage_url": manage_url(booking),
         "cancel_url": cancel_url(booking),
+        "links": programme.email_links(booking),  # the programme's own (a reconfirmation)
         "site_url": site_url(),
         "waitlist_offers": programme.waitlist_mode is WaitlistMode.offer,
         "offer_hours": programme.offer_hours,

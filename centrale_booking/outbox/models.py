@@ -22,6 +22,7 @@ class EmailKind(StrEnum):
     slot_cancelled = "slot_cancelled"  # the museum cancelled the date
     expired = "expired"
     confirm_address = "confirm_address"  # a pending booking's link to confirm (school visits)
+    reminder_week = "reminder_week"  # a week before, to reconfirm or change (school visits)
 
 
 class OutboxStatus(StrEnum):

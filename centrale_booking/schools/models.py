@@ -4,7 +4,7 @@ of the engine's Booking), the Ministry's registry of schools and the school year
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from flask import current_app
@@ -130,6 +130,26 @@ class Activity(Programme):
         return self.text("summary", language)
 
     # --- The programme protocol ---
+
+    @classmethod
+    def reminders(cls) -> list:
+        from ..booking.reminders import DAY_BEFORE, REMIND_WITHIN, Reminder
+
+        # A week before, to reconfirm or change the numbers (unless booked within that week);
+        # the day before, as every booking.
+        return [
+            Reminder("reminder_week", timedelta(days=7), not_if_booked_later=True),
+            Reminder(DAY_BEFORE, REMIND_WITHIN),
+        ]
+
+    def email_links(self, booking) -> dict[str, str]:
+        from ..links import programme_link
+
+        values = {"reference": booking.reference, "token": booking.manage_token}
+        return {
+            "reconfirm": programme_link("schools.reconfirm", **values),
+            "numbers": programme_link("schools.numbers", **values),
+        }
 
     def hold_minutes(self) -> int:
         # The teacher confirms through the link sent to the address typed: no slot is

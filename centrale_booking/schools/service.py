@@ -129,6 +129,13 @@ def confirm_class(booking: Booking, *, now: datetime) -> bool:
     return True
 
 
+def reconfirm_visit(booking: Booking, *, now: datetime) -> None:
+    """The class is coming, as the teacher says from the week-before reminder (once)."""
+    visit = visit_of(booking)
+    if visit is not None and visit.reconfirmed_at is None:
+        visit.reconfirmed_at = now
+
+
 def visit_of(booking: Booking) -> SchoolVisit | None:
     return db.session.get(SchoolVisit, booking.id)
 

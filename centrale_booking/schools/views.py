@@ -38,6 +38,7 @@ from .service import (
     free_slots,
     nearest_free_slots,
     numbers_changeable,
+    reconfirm_visit,
     visit_of,
 )
 
@@ -315,6 +316,17 @@ def confirm(reference: str, token: str):
                     _("Your booking is confirmed. We have emailed you the PDF with the QR code."),
                     "success",
                 )
+    return redirect(manage_path(booking), 303)
+
+
+def reconfirm(reference: str, token: str):
+    """The week-before reminder's one click: "we are coming". Recording it twice changes
+    nothing; a booking no longer confirmed is told as it is."""
+    booking = _booking_or_404(reference, token)
+    if booking.status is S.confirmed:
+        with transaction():
+            reconfirm_visit(booking, now=utcnow())
+        flash(_("Thank you: we have noted that your class is coming."), "success")
     return redirect(manage_path(booking), 303)
 
 
