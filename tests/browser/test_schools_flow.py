@@ -43,7 +43,7 @@ def activity(live_app):
             activity.grade_rows = [
                 ActivityGrade(
                     grade=GradeLevel.primaria,
-                    text_it="Un viaggio sotto Milano: pozzi, pompe e tubi, con modellini da toccare.",
+                    text_it="Un viaggio sotto Milano: pozzi, pompe e tubi, con modellini.",
                     text_en="A journey under Milan: wells, pumps and pipes, with models to touch.",
                 )
             ]
