@@ -59,6 +59,7 @@ CSRF = re.compile(
 )
 SLOT_LINK = re.compile(r"/scuole/turni/(\d+)/prenota")
 P99_TARGET_MS = 300.0
+AT_LIMIT = "tutte le visite consentite"  # SchoolAtLimit's message, in Italian
 PAGES = ("class", "activities", "dates", "form", "submit", "pending", "email link", "confirm")
 
 
@@ -253,10 +254,12 @@ def teacher(port: int, url: str, activity_id: int, code: str, n: int, timings: l
         if status >= 500:
             return f"{status}"
         nearest = [other for other in SLOT_LINK.findall(page) if other != slot]  # not this one
-        if status == 409 and "limite" not in page and nearest:
+        if AT_LIMIT in page:
+            return "school at its limit"
+        if status == 409 and nearest:
             slot = random.choice(nearest)  # noqa: S311
             continue
-        return "school at its limit" if status == 409 else f"refused {status}"
+        return "no free date" if status == 409 else f"refused {status}"
     else:
         return "gave up"
     b.request("pending", "GET", location)

@@ -6,7 +6,7 @@ link, the confirmed booking. Screenshots go to $SCHOOL_SHOTS when it is set."""
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from centrale_booking.booking.counters import Counter
 from centrale_booking.booking.models import Booking, Slot, Unit, WaitlistMode
+from centrale_booking.clock import museum_time
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.schools.models import Activity, ActivityGrade, GradeLevel, School
 
@@ -24,7 +25,7 @@ SHOTS = os.environ.get("SCHOOL_SHOTS")
 def activity(live_app):
     with live_app.app_context():
         with transaction():
-            starts = utcnow() + timedelta(days=12)
+            starts = museum_time((utcnow() + timedelta(days=12)).date(), time(9, 30))
             activity = Activity(
                 slug=f"browser-school-{starts.timestamp()}",
                 title_it="Dalla falda al rubinetto",
