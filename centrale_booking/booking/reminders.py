@@ -3,9 +3,10 @@ reminder with a one-click "I can't come" gives them back in time.
 
 Each programme names its reminders (Programme.reminders: an email kind and how long before
 the start it goes; by default the day before's, at its Programme.remind_within, none when that
-is None; school visits: a week before, to reconfirm, and the day before). `flask send-reminders` runs daily and queues each kind at most once per booking,
-however often it runs and from however many places: each (booking, kind) is claimed by one
-conditional write before its email is queued."""
+is None; school visits: a week before, to reconfirm, and the day before). `flask
+send-reminders` runs daily and queues each kind at most once per booking, however often it
+runs and from however many places: each (booking, kind) is claimed by one conditional write
+before its email is queued."""
 
 from __future__ import annotations
 
