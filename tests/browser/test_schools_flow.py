@@ -6,6 +6,7 @@ link, the confirmed booking. Screenshots go to $SCHOOL_SHOTS when it is set."""
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def activity(live_app):
         with transaction():
             starts = museum_time((utcnow() + timedelta(days=12)).date(), time(9, 30))
             activity = Activity(
-                slug=f"browser-school-{starts.timestamp()}",
+                slug=f"browser-school-{secrets.token_hex(4)}",
                 title_it="Dalla falda al rubinetto",
                 title_en="From the aquifer to the tap",
                 summary_it="Visita guidata alla Centrale.",
