@@ -88,6 +88,7 @@ def test_a_teacher_books_a_class_from_the_grade_level_to_the_confirmed_booking(
 ):
     v = visit(language, width=width)
     page = v.page
+    page.set_default_timeout(30_000)  # a shared machine under load: each step, not the whole
     tag = f"{language}-{width}"
     v.open("/scuole/")
     shot(page, f"1-class-{tag}")
@@ -95,8 +96,10 @@ def test_a_teacher_books_a_class_from_the_grade_level_to_the_confirmed_booking(
     page.locator("form.school-class-form button[type=submit]").click()
     shot(page, f"2-activities-{tag}")
     page.locator(f"a[href*='/scuole/attivita/{activity}']").first.click()
+    page.wait_for_url(f"**/scuole/attivita/{activity}?classe=primaria-3")
     shot(page, f"3-dates-{tag}")
     page.locator("a[href*='/scuole/turni/']").first.click()
+    page.wait_for_url("**/prenota?classe=primaria-3")
     assert page.locator("input[name=years][value='3']").is_checked()
     # The code typed: the registry fills in the school (the form's script).
     page.locator("#school_code").fill("miic8ab00c")
