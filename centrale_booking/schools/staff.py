@@ -256,7 +256,7 @@ class SlotHelperForm(FlaskForm):
 def plan_slots(first: date, last: date, weekdays: set[int]) -> tuple[list[date], list[tuple]]:
     """The days from first to last on the weekdays, and those skipped with why: a public
     holiday (with Milan's patron day, 7 December) or a closure of the school year."""
-    language = "it" if current_language() == "it" else "en_US"
+    language = "it_IT" if current_language() == "it" else "en_US"
     public = holidays.Italy(subdiv="MI", years=range(first.year, last.year + 1), language=language)
     years = {y.start: y for y in db.session.scalars(select(SchoolYear))}
     days, skipped = [], []
