@@ -29,7 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _fill_instance_defaults(app)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]  # pages' dates: Milan's
 
-    from . import database, errors, i18n, logs, security
+    from . import database, errors, i18n, logs, museum, security
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -64,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     programmes.init_app(app)  # each kind of the registry, with its blueprints
 
     i18n.init_app(app)
+    museum.init_app(app)
     errors.init_app(app)
     logs.init_app(app)
 
@@ -105,6 +106,7 @@ def _import_models() -> None:
     # programmes' own tables come with their kinds (programmes.INSTALLED).
     import importlib
 
+    from . import forms as _forms  # noqa: F401  (the spent form tokens)
     from .auth import models as _auth  # noqa: F401
     from .booking import models as _booking  # noqa: F401
     from .documents import models as _documents  # noqa: F401

@@ -13,6 +13,18 @@ class Defaults:
     MUSEUM_NAME = "Centrale dell'Acqua"
     MUSEUM_ADDRESS = "Piazza Diocleziano 5, 20154 Milano"
     TIMEZONE = "Europe/Rome"
+    # How people reach the museum: on every page's footer, in every email, and wherever a
+    # page can no longer do something online (a cancellation after its deadline).
+    # Placeholders: set the museum's own in instance/config.py (CENTRALE_MUSEUM_PHONE=...).
+    MUSEUM_PHONE = "+39 02 0000 0000"
+    MUSEUM_EMAIL = "info@example.org"
+    # Opening hours as people read them, by language (CENTRALE_MUSEUM_HOURS='{"it": ...}').
+    MUSEUM_HOURS = {"it": "lunedì–venerdì 9:00–17:00", "en": "Monday to Friday 9:00–17:00"}
+
+    # Event pictures uploaded by staff (events/images.py)
+    EVENT_IMAGE_DIR = None  # None: instance/images
+    EVENT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # any request body: a picture and its form
 
     # Booking engine
     HOLD_MINUTES = 15  # how long a pending booking keeps its places
@@ -34,6 +46,8 @@ class Defaults:
 
     # Public event registration form: per client address
     EVENT_BOOKING_RATE_LIMIT = "20 per minute"
+    # "Find your booking" (the manage links sent again by email): per client address
+    FIND_BOOKINGS_RATE_LIMIT = "5 per 10 minutes"
 
     # Language
     LANGUAGES = ("it", "en")

@@ -45,7 +45,7 @@ from .fastpath import (
     one_round_trip,
 )
 from .models import Booking, Programme, Slot, Ticket, TicketPlan, WaitlistMode
-from .states import HOLDS_PLACES, INITIAL, TRANSITIONS, BookingStatus
+from .states import HOLDS_PLACES, INITIAL, LIVE, TRANSITIONS, BookingStatus
 
 S = BookingStatus
 
@@ -79,7 +79,7 @@ def ensure_open(slot: Slot, quantity: int, now: datetime) -> None:
     if slot.cancelled_at is not None:
         raise SlotCancelled()
     if slot.opens_at is not None and now < slot.opens_at:
-        raise BookingNotOpen()
+        raise BookingNotOpen(slot.opens_at)
     if now >= slot.booking_closes_at:
         raise BookingClosed()
     if quantity < 1:
@@ -264,6 +264,14 @@ def changeable(booking: Booking, now: datetime) -> bool:
     )
 
 
+def cancellable_online(booking: Booking, now: datetime) -> bool:
+    """Whether the visitor may still cancel from the manage link: a live booking, and for a
+    confirmed one, before the programme's cancellation deadline (staff may cancel any time)."""
+    if booking.status not in LIVE:
+        return False
+    return booking.status is not S.confirmed or now < booking.slot.cancellation_deadline
+
+
 def quantity_bounds(slot: Slot) -> tuple[int, int]:
     """The fewest and the most places one booking may have on `slot`."""
     return 1, slot.booking_limit
@@ -290,7 +298,7 @@ def _insert_tickets(booking: Booking, plan: list[TicketPlan]) -> None:
 def cancel_booking(booking: Booking, *, now: datetime, by_staff: bool = False) -> None:
     """Cancel; places it held go back and the waiting list moves up, in this transaction.
     Visitors are refused after the programme's cancellation deadline; staff are not."""
-    if not by_staff and booking.status is S.confirmed and now >= booking.slot.cancellation_deadline:
+    if not by_staff and booking.status is S.confirmed and not cancellable_online(booking, now):
         raise CancellationClosed()
     held = booking.holds_places
     move(booking, S.cancelled, now=now)

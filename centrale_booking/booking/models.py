@@ -129,6 +129,7 @@ class Programme(db.Model):
     few_places = 5  # "nearly full" from this many places left down; 0: never said
     remind_within: ClassVar[timedelta | None] = timedelta(hours=36)  # None: no reminders
     public_endpoint: ClassVar[str | None] = None  # the route of the programme's public page
+    staff_endpoint: ClassVar[str | None] = None  # the route of its staff page, if it has one
 
     @classmethod
     def reminders(cls) -> list:
@@ -145,6 +146,10 @@ class Programme(db.Model):
 
     def public_url_values(self) -> dict:
         """The values of `public_endpoint`'s route for this programme (links.py builds it)."""
+        return {}
+
+    def staff_url_values(self) -> dict:
+        """The values of `staff_endpoint`'s route for this programme."""
         return {}
 
     def max_places(self, slot: Slot) -> int:
@@ -255,6 +260,32 @@ class Programme(db.Model):
         """Whether the holder may leave on their own at check-out (where the museum allows it
         and the parent agreed)."""
         return False
+
+    def check_out(
+        self,
+        ticket: Ticket,
+        *,
+        collector: str | None,
+        staff,
+        now: datetime,
+        document_seen: bool = False,
+        scan_id: str | None = None,
+        device: str = "",
+    ) -> CheckIn:
+        """Record a check-out at the desk (checks_out programmes): `collector` is the name of
+        the one of collectors(ticket) who came (the staff saw their document), None when the
+        holder leaves alone. A programme refuses with a BookingError (someone not listed)
+        before anything is written. Here: the outward scan only."""
+        from .checkin import record_scan  # checkin imports these models
+
+        return record_scan(
+            ticket,
+            direction=Direction.outward,
+            staff=staff,
+            scan_id=scan_id,
+            device=device,
+            now=now,
+        )
 
 
 class Slot(db.Model):

@@ -2,7 +2,7 @@
 the Ministry's school registry, school years and their closures; counters beside slots
 
 Revision ID: fb685d498e19
-Revises: 810d8a3ff28e
+Revises: e61ddcfbc2a5
 Create Date: 2026-12-01 21:55:40.466794
 
 """
@@ -14,7 +14,7 @@ import centrale_booking.db_types  # noqa: F401  (UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = 'fb685d498e19'
-down_revision = '810d8a3ff28e'
+down_revision = 'e61ddcfbc2a5'
 branch_labels = None
 depends_on = None
 

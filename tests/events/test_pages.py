@@ -233,7 +233,7 @@ def test_a_full_event_without_a_waiting_list_says_so(client, app):
     ("setup", "message"),
     [
         ({"closes_in": timedelta(hours=-1)}, "chiuse"),
-        ({"opens_in": timedelta(days=1)}, "non sono ancora aperte"),
+        ({"opens_in": timedelta(days=1)}, "le prenotazioni aprono"),
         ({"starts_in": timedelta(days=-1)}, "già svolto"),
         ({"cancelled": True}, "annullat"),
     ],
