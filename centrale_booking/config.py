@@ -31,6 +31,19 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a writer waits for SQLite's write lock per try
     SQLITE_BEGIN_RETRIES = 5  # tries of BEGIN IMMEDIATE before the request fails cleanly
 
+    # School visits
+    SCHOOL_CONFIRM_MINUTES = 30  # a pending class booking waits this long for its email link
+    SCHOOL_CANCEL_DAYS = 3  # numbers changed or cancelled online up to this many days before
+    SCHOOL_MAX_BOOKINGS_PER_YEAR = 3  # live bookings per school (codice) per school year
+    # At least one accompanying adult for every N pupils, by grade level
+    SCHOOL_PUPILS_PER_ADULT = {
+        "infanzia": 10,
+        "primaria": 15,
+        "secondaria_primo": 15,
+        "secondaria_secondo": 15,
+    }
+    SCHOOL_BOOKING_RATE_LIMIT = "20 per minute"  # the class booking form, per client address
+
     # Public event registration form: per client address
     EVENT_BOOKING_RATE_LIMIT = "20 per minute"
     # "Find your booking" (the manage links sent again by email): per client address

@@ -20,7 +20,14 @@ from .campus.models import Audience, Campus, Season
 from .clock import museum_zone
 from .events.models import Category, Event, EventFormat
 from .extensions import db, transaction
-from .schools.models import Activity, GradeLevel
+from .schools.models import (
+    Activity,
+    ActivityGrade,
+    GradeLevel,
+    School,
+    SchoolClosure,
+    SchoolYear,
+)
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -161,6 +168,95 @@ ACTIVITIES = [
         "A lab on hardness, pH and nitrates, and how MM checks its water.",
         {3},
     ),
+]
+
+# Each activity's room, most pupils, and its text for each level: (it, en)
+ACTIVITY_DETAILS = {
+    "il-viaggio-della-goccia": (
+        "Aula delle bolle",
+        25,
+        {
+            GradeLevel.infanzia: (
+                "Seguiamo Goccia, che cade dal cielo, entra nella terra e arriva fino al "
+                "rubinetto di casa. Poi giochiamo a travasare, filtrare e far galleggiare.",
+                "We follow Drop, who falls from the sky, sinks into the ground and reaches the "
+                "tap at home. Then we play at pouring, filtering and floating.",
+            ),
+        },
+    ),
+    "piccoli-scienziati-dell-acqua": (
+        "Laboratorio",
+        26,
+        {
+            GradeLevel.primaria: (
+                "A piccoli gruppi, bambine e bambini fanno esperimenti veri: cosa galleggia, "
+                "come si pulisce l'acqua torbida con sabbia e ghiaia, ghiaccio e vapore.",
+                "In small groups, children run real experiments: what floats, how sand and "
+                "gravel clean muddy water, ice and steam.",
+            ),
+        },
+    ),
+    "dalla-falda-al-rubinetto": (
+        "Sala pompe",
+        28,
+        {
+            GradeLevel.primaria: (
+                "Un viaggio sotto Milano: i pozzi, le grandi pompe e i tubi che portano "
+                "l'acqua nelle case, raccontati con modellini da toccare.",
+                "A journey under Milan: the wells, the big pumps and the pipes that carry "
+                "water to every home, told with models to touch.",
+            ),
+            GradeLevel.secondaria_primo: (
+                "La falda acquifera, il pompaggio e la potabilizzazione: come funziona il "
+                "servizio idrico integrato di una grande città, con dati reali di MM.",
+                "The aquifer, pumping and treatment: how a big city's water service works, "
+                "with MM's real figures.",
+            ),
+        },
+    ),
+    "milano-citta-d-acqua": (
+        "Sala delle mappe",
+        30,
+        {
+            GradeLevel.secondaria_primo: (
+                "Dai Navigli di Leonardo all'acquedotto del 1888: la città cambia con la sua "
+                "acqua. Si lavora su mappe storiche e fotografie.",
+                "From Leonardo's canals to the aqueduct of 1888: the city changes with its "
+                "water. Work on historical maps and photographs.",
+            ),
+            GradeLevel.secondaria_secondo: (
+                "Documenti d'archivio, delibere e progetti: le scelte che hanno portato "
+                "l'acqua potabile a Milano, e i dibattiti di oggi sulla risorsa idrica.",
+                "Archive documents, council decisions and plans: the choices that brought "
+                "drinking water to Milan, and today's debates on water as a resource.",
+            ),
+        },
+    ),
+    "chimica-dell-acqua-potabile": (
+        "Laboratorio",
+        28,
+        {
+            GradeLevel.secondaria_secondo: (
+                "Analisi di laboratorio su campioni d'acqua: durezza, pH, nitrati. Si "
+                "confrontano i risultati con i controlli che MM fa ogni giorno.",
+                "Lab analyses of water samples: hardness, pH, nitrates, compared with the "
+                "checks MM runs every day.",
+            ),
+        },
+    ),
+}
+
+# The school year of the demo: its booking window and the regional closures above.
+SCHOOL_YEAR = 2026
+SCHOOL_BOOKING_OPENS = (date(2026, 9, 15), 9)
+
+# A few schools of the Ministry's registry (`flask schools import` loads the real file).
+DEMO_SCHOOLS = [
+    ("MIIC8AB00C", "IC Via Rossi", "MILANO", "Via Rossi 12", "miic8ab00c@istruzione.it"),
+    ("MIEE8AB01D", "Scuola primaria Leonardo", "MILANO", "Via Vinci 3", ""),
+    ("MIMM8CD00E", "Scuola secondaria Manzoni", "SESTO SAN GIOVANNI", "Piazza Manzoni 1", ""),
+    ("MIPS12000F", "Liceo scientifico Volta", "MILANO", "Via Benedetto Marcello 7", ""),
+    ("MIAA8EF00G", "Scuola dell'infanzia Arcobaleno", "MONZA", "Via dei Fiori 8", ""),
 ]
 
 # (slug, season, title it, title en, weeks as (Monday or first day, last day), the schools'
@@ -317,11 +413,14 @@ def _seed_events() -> int:
 
 
 def _seed_activities() -> int:
-    created = 0
+    created = _seed_school_year() + _seed_schools()
+    opens_day, opens_hour = SCHOOL_BOOKING_OPENS
+    opens_at = at(opens_day, opens_hour)
     with transaction():
         for slug, title_it, title_en, grades, minutes, sum_it, sum_en, days in ACTIVITIES:
             if _has(Programme, slug):
                 continue
+            room, max_pupils, texts = ACTIVITY_DETAILS[slug]
             activity = Activity(
                 slug=slug,
                 title_it=title_it,
@@ -331,14 +430,18 @@ def _seed_activities() -> int:
                 description_it=sum_it,
                 description_en=sum_en,
                 duration_minutes=minutes,
+                room=room,
+                max_pupils=max_pupils,
                 published=True,
                 unit=Unit.classes,
                 max_per_booking=1,
-                waitlist_mode=WaitlistMode.offer,
-                offer_hours=48,
-                cancel_deadline_hours=72,
+                waitlist_mode=WaitlistMode.none,  # a full slot shows the nearest free ones
+                cancel_deadline_hours=current_app.config["SCHOOL_CANCEL_DAYS"] * 24,
             )
-            activity.grades = grades
+            activity.grade_rows = [
+                ActivityGrade(grade=level, text_it=texts[level][0], text_en=texts[level][1])
+                for level in sorted(grades)
+            ]
             for day in weekdays(date(2026, 12, 1), date(2027, 5, 28), days, SCHOOL_CLOSURES):
                 for hour, minute in ((9, 30), (11, 15)):
                     starts = at(day, hour, minute)
@@ -347,11 +450,35 @@ def _seed_activities() -> int:
                             starts_at=starts,
                             ends_at=starts + timedelta(minutes=minutes),
                             capacity=1,
+                            opens_at=opens_at,
                             closes_at=starts - timedelta(days=3),
                         )
                     )
             db.session.add(activity)
             created += 1
+    return created
+
+
+def _seed_school_year() -> int:
+    if db.session.get(SchoolYear, SCHOOL_YEAR) is not None:
+        return 0
+    opens_day, opens_hour = SCHOOL_BOOKING_OPENS
+    with transaction():
+        year = SchoolYear(start=SCHOOL_YEAR, booking_opens_at=at(opens_day, opens_hour))
+        year.closures = [SchoolClosure(first_day=a, last_day=b) for a, b in SCHOOL_CLOSURES]
+        db.session.add(year)
+    return 1
+
+
+def _seed_schools() -> int:
+    created = 0
+    with transaction():
+        for code, name, city, address, email in DEMO_SCHOOLS:
+            if db.session.get(School, code) is None:
+                db.session.add(
+                    School(code=code, name=name, city=city, address=address, email=email)
+                )
+                created += 1
     return created
 
 

@@ -131,6 +131,19 @@ class Programme(db.Model):
     public_endpoint: ClassVar[str | None] = None  # the route of the programme's public page
     staff_endpoint: ClassVar[str | None] = None  # the route of its staff page, if it has one
 
+    @classmethod
+    def reminders(cls) -> list:
+        """The reminders of this kind's bookings (booking/reminders.py Reminder: an email kind
+        and how long before the start): the day before, here; none when remind_within is
+        None."""
+        from .reminders import DAY_BEFORE, Reminder
+
+        return [] if cls.remind_within is None else [Reminder(DAY_BEFORE, cls.remind_within)]
+
+    def email_links(self, booking: Booking) -> dict[str, str]:
+        """The programme's own links for its emails (a school's "we are coming"), by name."""
+        return {}
+
     def public_url_values(self) -> dict:
         """The values of `public_endpoint`'s route for this programme (links.py builds it)."""
         return {}
@@ -142,6 +155,16 @@ class Programme(db.Model):
     def max_places(self, slot: Slot) -> int:
         """The most places one booking may take on `slot`."""
         return slot.max_per_booking or self.max_per_booking
+
+    def hold_minutes(self) -> int:
+        """How long a pending booking keeps its places (request_booking(confirm=False))."""
+        return current_app.config["HOLD_MINUTES"]
+
+    def counter_holds(self, slot: Slot, quantity: int, details) -> list:
+        """The shared limits a request with these details takes beside the slot's places
+        (booking/counters.py CounterHold: a school's live bookings in a school year), held
+        and given back by the engine with the places. None here."""
+        return []
 
     def check_request(self, slot: Slot, quantity: int, details) -> None:
         """Raise a BookingError when the programme's own rules refuse the request (a class

@@ -57,6 +57,8 @@ SPECS = {
     K.promoted: EmailSpec("promoted", with_qr=True, with_documents=True),
     K.waitlist_skipped: EmailSpec("waitlist_skipped"),
     K.staff_message: EmailSpec("staff_message"),
+    K.confirm_address: EmailSpec("confirm_address"),
+    K.reminder_week: EmailSpec("reminder_week", with_qr=True),
 }
 
 
@@ -128,7 +130,9 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
         or booking.offer_expires_at <= now
     ):
         return "the offer is no longer open"
-    if message.kind == K.reminder and (
+    if message.kind == K.confirm_address and booking.status is not S.pending:
+        return "the booking is no longer waiting to be confirmed"
+    if message.kind in (K.reminder, K.reminder_week) and (
         booking.status is not S.confirmed
         or booking.slot.cancelled_at is not None
         or booking.slot.starts_at <= now
@@ -172,6 +176,7 @@ def _context(
         "contact": museum_contact(language),
         "manage_url": manage_url(booking),
         "cancel_url": cancel_url(booking),
+        "links": programme.email_links(booking),  # the programme's own (a reconfirmation)
         "site_url": site_url(),
         "waitlist_offers": programme.waitlist_mode is WaitlistMode.offer,
         "offer_hours": programme.offer_hours,

@@ -113,6 +113,7 @@ def _manage_page(booking: Booking, quantity_form: QuantityForm, status: int = 20
             facts=programme.facts(booking, current_language()),
             start_time=clock_time(booking.slot.starts_at, current_language()),
             panel=panel(programme, "_manage.html", "manage/_take_part.html"),
+            pending_panel=panel(programme, "_pending.html", "manage/_pending.html"),
             live=booking.status in LIVE,
             position=queue_position(booking),
             quantity_changeable=changeable(booking, now),

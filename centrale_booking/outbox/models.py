@@ -26,6 +26,8 @@ class EmailKind(StrEnum):
     promoted = "promoted"  # confirmed from the waiting list: a place freed up
     waitlist_skipped = "waitlist_skipped"  # freed places went to a smaller request behind
     staff_message = "staff_message"  # the staff wrote to the people of a date
+    confirm_address = "confirm_address"  # a pending booking's link to confirm (school visits)
+    reminder_week = "reminder_week"  # a week before, to reconfirm or change (school visits)
 
 
 class OutboxStatus(StrEnum):
