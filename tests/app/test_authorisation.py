@@ -24,7 +24,9 @@ from werkzeug.routing import Rule
 
 from centrale_booking.auth.models import Role
 from centrale_booking.booking.engine import request_booking
-from centrale_booking.extensions import transaction, utcnow
+from centrale_booking.events.images import store
+from centrale_booking.events.models import EventSeries
+from centrale_booking.extensions import db, transaction, utcnow
 from tests.factories import a_contact, make_event, make_slot
 from tests.helpers import sign_in
 
@@ -65,6 +67,7 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "events.book"): public(303),  # to the form on the event's page
     ("POST", "events.book"): public(303),  # booked: to the manage page
     ("GET", "events.event_file"): public(200),
+    ("GET", "events.image"): public(200),  # an uploaded picture
     ("GET", "events_feed.feed"): public(200),
     # The manage link and the ticket: the token is the authorisation, whoever is signed in
     ("GET", "manage.manage"): public(200),
@@ -75,6 +78,10 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "manage.confirmation_pdf"): public(200),
     ("GET", "manage.calendar_file"): public(200),
     ("GET", "manage.ticket"): public(200),
+    # A lost link: sent again by email; a cut one leads there (404, with the form)
+    ("GET", "manage.find_bookings"): public(200),
+    ("POST", "manage.find_bookings"): public(200),  # the same answer, known or not
+    ("GET", "manage.link_cut"): public(404),
     # The JSON API: no cookie authorises anything there
     ("GET", "api.openapi"): public(200),
     ("GET", "events_api.list_events"): public(200),
@@ -94,7 +101,18 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "events_staff.edit_event"): staff(Role.education, 200),
     ("POST", "events_staff.edit_event"): staff(Role.education, 422),  # an empty form
     ("POST", "events_staff.publish"): staff(Role.education, 303),
-    ("POST", "events_staff.unpublish"): staff(Role.education, 303),
+    ("GET", "events_staff.unpublish"): staff(Role.education, 200),  # asks, changes nothing
+    ("POST", "events_staff.unpublish"): staff(Role.education, 200),  # people booked: asks first
+    ("GET", "events_staff.edit_series"): staff(Role.education, 200),
+    ("POST", "events_staff.edit_series"): staff(Role.education, 422),  # an empty form
+    ("GET", "events_staff.phone_booking"): staff(Role.education, 200),
+    ("POST", "events_staff.phone_booking"): staff(Role.education, 422),  # an empty form
+    ("GET", "events_staff.cancel_booking"): staff(Role.education, 200),  # the confirmation step
+    ("POST", "events_staff.cancel_booking"): staff(Role.education, 303),
+    ("POST", "events_staff.resend_confirmation"): staff(Role.education, 303),
+    ("POST", "events_staff.change_seats"): staff(Role.education, 303),
+    ("GET", "events_staff.write"): staff(Role.education, 200),  # the message's form
+    ("POST", "events_staff.write"): staff(Role.education, 422),  # an empty form
     ("GET", "events_staff.cancel"): staff(Role.education, 200),  # the confirmation step
     ("POST", "events_staff.cancel"): staff(Role.education, 303),  # confirmed: cancelled
     ("GET", "events_staff.attendees_export"): staff(Role.education, 200),
@@ -110,6 +128,9 @@ class World:
     reference: str
     token: str
     code: str
+    booking_id: int
+    series_id: int
+    image: str
 
 
 def a_world() -> World:
@@ -117,7 +138,18 @@ def a_world() -> World:
     slot = make_slot(capacity=20, programme=event, starts_at=utcnow() + timedelta(days=10))
     with transaction():
         booking = request_booking(slot, 2, a_contact(), now=utcnow())
-    return World(event.id, booking.reference, booking.manage_token, booking.tickets[0].code)
+        series = EventSeries(events=[db.session.merge(event)])  # a weekly series of one date
+        db.session.add(series)
+    image = store(b"\xff\xd8 a stored picture")  # what store() keeps: its random name
+    return World(
+        event.id,
+        booking.reference,
+        booking.manage_token,
+        booking.tickets[0].code,
+        booking.id,
+        series.id,
+        image.removeprefix("uploads/"),
+    )
 
 
 ARGUMENTS = {
@@ -127,6 +159,9 @@ ARGUMENTS = {
     "code": lambda world: world.code,
     "language": lambda world: "en",
     "filename": lambda world: "css/centrale.css",
+    "booking_id": lambda world: world.booking_id,
+    "series_id": lambda world: world.series_id,
+    "name": lambda world: world.image,
 }
 
 BODIES = {
@@ -137,6 +172,9 @@ BODIES = {
     ("POST", "manage.change_places"): {"data": {"quantity": "1"}},
     ("POST", "manage.cancel"): {"data": {"confirm": "y"}},
     ("POST", "manage.accept_offer"): {"data": {"confirm": "y"}},
+    ("POST", "manage.find_bookings"): {"data": {"email": "anna@example.org"}},
+    ("POST", "events_staff.change_seats"): {"data": {"seats": "2"}},
+    ("POST", "events_staff.cancel"): {"data": {"reason_it": "Il relatore è malato."}},
     ("POST", "events_api.create_booking"): {
         "json": {
             "name": "Giulia Bianchi",
