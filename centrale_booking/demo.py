@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from .auth.models import Role, StaffUser
 from .booking.models import Programme, Slot, Unit, WaitlistMode
-from .campus.models import Campus, Season
+from .campus.models import Audience, Campus, Season
 from .clock import museum_zone
 from .events.models import Category, Event, EventFormat
 from .extensions import db, transaction
@@ -163,7 +163,8 @@ ACTIVITIES = [
     ),
 ]
 
-# (slug, season, title it, title en, weeks as (Monday or first day, last day))
+# (slug, season, title it, title en, weeks as (Monday or first day, last day), the schools'
+# closure, who it is for: ages (min, max) or classes (first, last))
 CAMPUSES = [
     (
         "campus-natale-2026",
@@ -171,6 +172,8 @@ CAMPUSES = [
         "Campus di Natale 2026",
         "Christmas campus 2026",
         [(date(2026, 12, 28), date(2026, 12, 31)), (date(2027, 1, 4), date(2027, 1, 5))],
+        (date(2026, 12, 23), date(2027, 1, 6)),
+        ("ages", 6, 11),
     ),
     (
         "campus-pasqua-2027",
@@ -178,6 +181,8 @@ CAMPUSES = [
         "Campus di Pasqua 2027",
         "Easter campus 2027",
         [(date(2027, 3, 25), date(2027, 3, 26)), (date(2027, 3, 30), date(2027, 3, 31))],
+        (date(2027, 3, 25), date(2027, 3, 30)),
+        ("ages", 6, 11),
     ),
     (
         "campus-estate-2027",
@@ -189,8 +194,19 @@ CAMPUSES = [
             for n in range(7)
         ]
         + [(date(2027, 8, 30), date(2027, 9, 3))],
+        (date(2027, 6, 9), date(2027, 9, 10)),
+        ("classes", "P1", "P5"),
     ),
 ]
+
+CAMPUS_BRING_IT = (
+    "Zainetto con borraccia, merenda per metà mattina, cappellino, un cambio completo e "
+    "scarpe comode. Il pranzo è a cura del museo."
+)
+CAMPUS_BRING_EN = (
+    "A small backpack with a water bottle, a mid-morning snack, a cap, a change of clothes and "
+    "comfortable shoes. Lunch is provided by the museum."
+)
 
 STAFF = [
     ("admin@centrale.example", "Amministrazione", Role.admin),
@@ -342,9 +358,10 @@ def _seed_activities() -> int:
 def _seed_campuses() -> int:
     created = 0
     with transaction():
-        for slug, season, title_it, title_en, weeks in CAMPUSES:
+        for slug, season, title_it, title_en, weeks, closure, audience in CAMPUSES:
             if _has(Programme, slug):
                 continue
+            by_class = audience[0] == "classes"
             campus = Campus(
                 slug=slug,
                 season=season,
@@ -354,11 +371,22 @@ def _seed_campuses() -> int:
                     "Giornate di gioco, esperimenti e scoperta dell'acqua, dalle 8:30 alle 16:30."
                 ),
                 summary_en="Days of play, experiments and discovering water, 8:30 to 16:30.",
+                closure_starts=closure[0],
+                closure_ends=closure[1],
+                audience=Audience.classes if by_class else Audience.ages,
                 min_age=6,
                 max_age=11,
+                min_class=audience[1] if by_class else None,
+                max_class=audience[2] if by_class else None,
+                closed_days=[date(2027, 1, 1).isoformat()],
+                fee_it="90 € a settimana per bambino (pranzo incluso)",
+                fee_en="€90 a week per child (lunch included)",
+                bring_it=CAMPUS_BRING_IT,
+                bring_en=CAMPUS_BRING_EN,
+                leave_alone_min_age=10,
                 published=True,
                 unit=Unit.children,
-                max_per_booking=3,
+                max_per_booking=4,
                 waitlist_mode=WaitlistMode.offer,
                 offer_hours=48,
                 cancel_deadline_hours=7 * 24,

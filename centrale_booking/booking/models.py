@@ -238,6 +238,32 @@ class Programme(db.Model):
         and the parent agreed)."""
         return False
 
+    def check_out(
+        self,
+        ticket: Ticket,
+        *,
+        collector: str | None,
+        staff,
+        now: datetime,
+        document_seen: bool = False,
+        scan_id: str | None = None,
+        device: str = "",
+    ) -> CheckIn:
+        """Record a check-out at the desk (checks_out programmes): `collector` is the name of
+        the one of collectors(ticket) who came (the staff saw their document), None when the
+        holder leaves alone. A programme refuses with a BookingError (someone not listed)
+        before anything is written. Here: the outward scan only."""
+        from .checkin import record_scan  # checkin imports these models
+
+        return record_scan(
+            ticket,
+            direction=Direction.outward,
+            staff=staff,
+            scan_id=scan_id,
+            device=device,
+            now=now,
+        )
+
 
 class Slot(db.Model):
     """One dated, bookable occurrence of a programme, with a capacity."""

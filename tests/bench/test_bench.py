@@ -13,6 +13,7 @@ from tests.conftest import ROOT
 TABLES = {  # each benchmark, and a line of its table
     "engine.py": "bookings/s",
     "api.py": "CPU ms/bk",
+    "campus_rush.py": "families/s",
     "pdf.py": "confirmation / bare",
     "form_once.py": "/ without",
 }
