@@ -28,6 +28,9 @@ OPERATIONS = [
     "POST /api/v1/events/{event_id}/bookings",
     "GET /api/v1/campus/weeks",
     "POST /api/v1/campus/enrolments",
+    "GET /api/v1/school/activities",
+    "GET /api/v1/school/slots",
+    "POST /api/v1/school/bookings",
 ]
 
 # (operation, mode) → (the check that disagrees, why, whose it is)
@@ -103,6 +106,10 @@ NOT_YET = {
     "out): the parameters need bounds (issue 12, campus API)",
     "POST /api/v1/campus/enrolments": "a 500 on an integer beyond SQLite's 64 bits in the body "
     "(OverflowError), found by schemathesis (issue 12, campus API)",
+    # merged last, not yet run under schemathesis (issue 11, schools API)
+    "GET /api/v1/school/activities": "not yet run against the document (issue 11)",
+    "GET /api/v1/school/slots": "not yet run against the document (issue 11)",
+    "POST /api/v1/school/bookings": "not yet run against the document (issue 11)",
 }
 
 
