@@ -130,7 +130,9 @@ def test_behind_a_proxy_that_says_https_hsts_is_sent(https_site, client, app):
 
 TEMPLATES = ROOT / "templates"
 # Emails and PDFs are not pages a browser loads under the policy: they keep inline styles.
+# A programme's own PDFs (a day's schedule, a register) are named <name>_pdf.html.
 NOT_PAGES = ("email", "pdf")
+PDF_SUFFIX = "_pdf.html"
 
 INLINE = {
     "a style attribute": re.compile(r"\sstyle\s*=", re.I),
@@ -143,7 +145,9 @@ INLINE = {
 
 def page_templates():
     for path in sorted(TEMPLATES.rglob("*.html")):
-        if path.relative_to(TEMPLATES).parts[0] not in NOT_PAGES:
+        if path.relative_to(TEMPLATES).parts[0] not in NOT_PAGES and not path.name.endswith(
+            PDF_SUFFIX
+        ):
             yield path
 
 
