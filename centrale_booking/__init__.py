@@ -51,7 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     limiter.init_app(app)
 
-    from . import api, programmes
+    from . import api, desk, programmes
     from .auth.views import bp as auth_bp
     from .manage.views import bp as manage_bp
     from .public import bp as public_bp
@@ -61,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(manage_bp)
     api.init_app(app)
     programmes.init_app(app)  # each kind of the registry, with its blueprints
+    desk.init_app(app)  # the front desk: scanner, today's board, check-in API
 
     i18n.init_app(app)
     errors.init_app(app)

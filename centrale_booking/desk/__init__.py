@@ -1,0 +1,40 @@
+"""The front desk: the scanner page (camera, handheld scanner, typed code or name), today's
+board, and the check-in API its page and devices use. A shared layer: it knows programmes
+only through the Programme protocol's door hooks (booking/models.py) and records every scan
+with the engine's record_scan (booking/checkin.py). Every URL it answers is here."""
+
+from flask import Blueprint, Flask
+
+from ..admin import staff_blueprint
+from ..api import MAX_ID, PREFIX
+from ..auth.models import Role
+from ..programmes import add_api_part
+from . import api, views
+from .openapi import api_part
+
+pages = staff_blueprint("desk", __name__, "/desk", role=Role.desk)
+pages.add_url_rule("/", "scanner", views.scanner)
+pages.add_url_rule("/oggi", "board", views.board)
+pages.add_url_rule("/biglietti/<code>", "details", views.details, methods=["POST"])
+
+# Not CSRF-exempt, unlike the programmes' APIs: the staff session's cookie authorises it.
+json_api = Blueprint("desk_api", __name__, url_prefix=PREFIX + "/desk")
+json_api.before_request(api.staff_only)
+json_api.add_url_rule("/scans", "scans", api.scans, methods=["POST"])
+json_api.add_url_rule(
+    f"/scans/<int(max={MAX_ID}):scan_id>/counts", "counts", api.counts, methods=["POST"]
+)
+json_api.add_url_rule("/today", "today", api.today)
+json_api.add_url_rule("/search", "search", api.search)
+
+
+@json_api.after_request
+def _private(response):
+    response.headers["Cache-Control"] = "private, no-store"  # names of people at the door
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(pages)
+    app.register_blueprint(json_api)
+    add_api_part(app, api_part)

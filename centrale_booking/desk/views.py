@@ -1,0 +1,102 @@
+"""The desk's pages: the scanner, today's board, and a ticket's details (opened on purpose,
+and recorded in the audit log)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import clock
+from ..admin.audit import record
+from ..booking.models import CheckIn
+from ..booking.tickets import ticket_status
+from ..extensions import db, transaction, utcnow
+from ..forms import ConfirmForm
+from ..i18n import current_language
+from . import service
+from .serialize import day_items
+
+
+def scanner():
+    return render_template("desk/scanner.html", texts=_scanner_texts(), form=ConfirmForm())
+
+
+def board():
+    day = clock.local(utcnow()).date()
+    slots = day_items(service.today(day), current_language())
+    return render_template("desk/board.html", day=day, slots=slots, texts=_scanner_texts())
+
+
+def details(code: str):
+    """Everything about a ticket, for when the door needs more than the scan says (who the
+    parent is, how to call them): opened with a button, never by a link, and audited."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ticket = service.find_ticket(code)
+    if ticket is None:
+        abort(404)
+    booking = ticket.booking
+    programme = booking.slot.programme
+    with transaction():
+        record(
+            current_user,
+            "desk.ticket_details",
+            programme,
+            ticket=ticket.id,
+            reference=booking.reference,
+        )
+    scans = db.session.scalars(
+        select(CheckIn).where(CheckIn.ticket_id == ticket.id).order_by(CheckIn.scanned_at)
+    ).all()
+    language = current_language()
+    return render_template(
+        "desk/details.html",
+        ticket=ticket,
+        booking=booking,
+        status=ticket_status(ticket),
+        facts=programme.facts(booking, language),
+        scans=scans,
+    )
+
+
+def _scanner_texts() -> dict:
+    """What the page's script says by itself (offline, or before any answer)."""
+    return {
+        "ready": _("Ready: scan a ticket"),
+        "offline": _("Offline"),
+        "online": _("Online"),
+        "waiting": _("%(num)s scans waiting to be sent"),
+        "waiting_one": _("1 scan waiting to be sent"),
+        "offline_ok": _("OK (offline)"),
+        "offline_note": _("Answered from this device's list: it is sent when the network is back."),
+        "offline_unknown": _("Not in today's list"),
+        "offline_unknown_note": _(
+            "The network is down and this code is not in the list kept on this device."
+        ),
+        "already_used": _("Already used"),
+        "used_here": _("Already scanned on this device at %(when)s."),
+        "wrong_day": _("Wrong day"),
+        "cancelled": _("Cancelled"),
+        "conflict": _("Conflict: scanned here while offline, but already used elsewhere"),
+        "conflicts": _("Scans to check"),
+        "dismiss": _("Checked"),
+        "confirm_count": _("Confirm"),
+        "count_saved": _("Recorded: %(arrived)s of %(expected)s."),
+        "also": _("Also check in"),
+        "also_out": _("Also check out"),
+        "companions_done": _("Brothers and sisters recorded too."),
+        "leaves_alone": _("Leaves alone"),
+        "camera_on": _("Start camera"),
+        "camera_off": _("Stop camera"),
+        "camera_error": _("The camera could not be started. Use the field or a handheld scanner."),
+        "search_none": _("Nothing found for today."),
+        "check_in": _("Check in"),
+        "details": _("Details"),
+        "searching": _("Searching…"),
+        "came": _("came"),
+        "of": _("of"),
+        "conflict_at": _("First used at %(when)s at %(where)s."),
+    }
