@@ -96,7 +96,5 @@ def _scanner_texts() -> dict:
         "check_in": _("Check in"),
         "details": _("Details"),
         "searching": _("Searching…"),
-        "came": _("came"),
         "of": _("of"),
-        "conflict_at": _("First used at %(when)s at %(where)s."),
     }
