@@ -503,8 +503,9 @@
     context.drawImage(video, 0, 0, width, height);
     var found = window.jsQR(context.getImageData(0, 0, width, height).data, width, height, { inversionAttempts: "dontInvert" });
     if (!found || !found.data) return;
-    // The same code held in front of the camera is one scan, not one per frame.
-    if (found.data === lastCode && Date.now() - lastAt < 4000) { lastAt = Date.now(); return; }
+    // The same code held in front of the camera is one scan, not one per frame: scanned
+    // again only once it has been out of sight for two seconds.
+    if (found.data === lastCode && Date.now() - lastAt < 2000) { lastAt = Date.now(); return; }
     lastCode = found.data; lastAt = Date.now();
     submit(found.data);
   }
