@@ -113,7 +113,7 @@ def _message(answer: ScanAnswer, language: str) -> str:
     if result == "not_checked_in":
         return _("This ticket was not checked in today.")
     if result == CHOOSE_COLLECTOR:
-        return _("Choose who is collecting %(name)s.", name=programme.door_name(ticket))
+        return _("%(name)s: choose who is collecting.", name=programme.door_name(ticket))
     if result == NO_COLLECTOR:
         return _(
             "Nobody is listed to collect %(name)s, who may not leave alone. Call the office.",

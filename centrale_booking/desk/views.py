@@ -66,6 +66,8 @@ def _scanner_texts() -> dict:
     """What the page's script says by itself (offline, or before any answer)."""
     return {
         "ready": _("Ready: scan a ticket"),
+        "desk": _("Desk"),
+        "offline_list": _("Checked in, according to the list kept on this device."),
         "offline": _("Offline"),
         "online": _("Online"),
         "waiting": _("%(num)s scans waiting to be sent"),

@@ -42,7 +42,7 @@
   var conflicts = load(KEYS.conflicts, []);
 
   var device = load(KEYS.device, "");
-  if (!device) { device = "Desk " + Math.random().toString(36).slice(2, 6).toUpperCase(); save(KEYS.device, device); }
+  if (!device) { device = T.desk + " " + Math.random().toString(36).slice(2, 6).toUpperCase(); save(KEYS.device, device); }
   deviceField.value = device;
   deviceField.addEventListener("change", function () {
     device = deviceField.value.trim().slice(0, 80) || device;
@@ -122,12 +122,13 @@
   function showAnswer(answer, code) {
     var result = answer.result === "ok" && answer.direction === "out" ? "ok" : answer.result;
     show(result, answer.headline, answer.message, ticketMeta(answer.ticket));
-    if (answer.ticket) addDetailsButton(answer.ticket.code);
     if (answer.result === "ok" && answer.direction === "in" && answer.headcount && answer.scan) {
       showHeadcount(answer);
     }
-    if (answer.companions && answer.companions.length) showCompanions(answer);
     if (answer.result === "choose_collector") showCollectors(answer, code);
+    // Brothers and sisters go out with the same collector: offered once one is chosen.
+    else if (answer.companions && answer.companions.length) showCompanions(answer);
+    if (answer.ticket) addDetailsButton(answer.ticket.code);
     if (answer.ticket && day) { // this device's list follows what the server said
       var kept = day.tickets[answer.ticket.code];
       if (kept && answer.result === "ok") kept.state = answer.direction === "in" ? "inside" : "left";
@@ -319,7 +320,7 @@
     } else if (todayIso() < ticket.valid_from || todayIso() > ticket.valid_to) {
       show("wrong_day", T.wrong_day, ticket.valid_from, meta);
     } else if (ticket.state === "inside") {
-      show("already_used", T.already_used, ticket.here_at ? format(T.used_here, { when: ticket.here_at }) : "", meta);
+      show("already_used", T.already_used, ticket.here_at ? format(T.used_here, { when: ticket.here_at }) : T.offline_list, meta);
     } else if (ticket.checks_out && ticket.state === "left") {
       ticket.state = "inside"; enqueue(scan, "in");
       show("ok", T.offline_ok, ticket.label, meta + " · " + T.offline_note);
