@@ -15,6 +15,7 @@ from .openapi import api_part
 pages = staff_blueprint("desk", __name__, "/desk", role=Role.desk)
 pages.add_url_rule("/", "scanner", views.scanner)
 pages.add_url_rule("/oggi", "board", views.board)
+pages.add_url_rule("/sw.js", "service_worker", views.service_worker)
 pages.add_url_rule("/biglietti/<code>", "details", views.details, methods=["POST"])
 
 # Not CSRF-exempt, unlike the programmes' APIs: the staff session's cookie authorises it.

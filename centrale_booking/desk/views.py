@@ -3,7 +3,7 @@ and recorded in the audit log)."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, current_app, render_template, send_from_directory
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +21,14 @@ from .serialize import day_items
 
 def scanner():
     return render_template("desk/scanner.html", texts=_scanner_texts(), form=ConfirmForm())
+
+
+def service_worker():
+    """The desk's service worker, served from under /staff/desk/ so that its scope is the
+    desk's pages (a script under /static/ could only serve /static/)."""
+    response = send_from_directory(current_app.static_folder, "js/desk-sw.js")
+    response.mimetype = "text/javascript"
+    return response
 
 
 def board():

@@ -526,8 +526,14 @@
     form.addEventListener("submit", function (event) {
       if (queue.length && !window.confirm(format(T.waiting, { num: queue.length }))) { event.preventDefault(); return; }
       [KEYS.queue, KEYS.day, KEYS.conflicts].forEach(function (k) { localStorage.removeItem(k); });
+      if (window.caches) caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
     });
   });
+
+  // The page and its assets kept by a service worker: it opens again with the network down.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(root.dataset.serviceWorker, { scope: root.dataset.scope }).catch(function () {});
+  }
 
   window.addEventListener("online", function () { refreshDay(); });
   window.addEventListener("offline", function () { setOnline(false); });

@@ -147,6 +147,7 @@ def test_offline_scans_are_queued_sent_when_back_and_a_conflict_is_shown(
     page = desk.page
     sign_in_at_the_desk(page, live_server)
     page.wait_for_function(f"(localStorage.getItem('desk.day') || '').includes('{theirs}')")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     desk.context.set_offline(True)
     for code in (ours, theirs):
         page.locator("#scan-code").fill(code)
@@ -154,6 +155,9 @@ def test_offline_scans_are_queued_sent_when_back_and_a_conflict_is_shown(
         page.wait_for_function("document.getElementById('answer').className.includes('answer-ok')")
         assert page.locator("#answer-headline").inner_text() == "OK (offline)"
     assert page.locator("#net-state").inner_text() == "Offline"
+    assert page.locator("#queue-state").inner_text() == "2 scans waiting to be sent"
+    page.reload()  # the page opens again with the network down (its service worker)
+    page.wait_for_function("window.desk !== undefined")
     assert page.locator("#queue-state").inner_text() == "2 scans waiting to be sent"
     with live_app.app_context():  # meanwhile another desk lets `theirs` in
         ticket = db.session.scalar(select(Ticket).where(Ticket.code == theirs))
