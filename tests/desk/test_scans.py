@@ -299,3 +299,12 @@ def test_the_desk_api_is_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     for path in ("/api/v1/desk/scans", "/api/v1/desk/today", "/api/v1/desk/search"):
         assert path in paths
+
+
+def test_the_demo_gives_the_desk_something_to_scan_today_once(desk, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # the same day: nothing more
+    items = desk.get("/api/v1/desk/today", headers=EN).get_json()["items"]
+    [demo] = [i for i in items if i["programme"] == "Water concert (front desk demo)"]
+    assert len(demo["tickets"]) == 8 and demo["expected"] == 16
+    assert scan(desk, demo["tickets"][0]["code"])["result"] == "ok"
