@@ -200,3 +200,29 @@ def test_from_a_decoded_code_to_the_answer_on_screen(visit, live_server, today_t
         f"median {statistics.median(timings):.1f} ms, p99 {p99:.1f} ms"
     )
     assert page.locator("#answer").get_attribute("class") == "answer answer-ok"
+
+
+def test_a_scan_at_one_desk_reaches_another_desks_board_without_reloading(
+    visit, live_server, live_app, today_tickets
+):
+    [code] = today_tickets(1)
+    board = visit("en", width=390)
+    sign_in_at_the_desk(board.page, live_server)
+    board.page.goto(live_server + "/staff/desk/oggi")
+    state = board.page.locator(f'li[data-code="{code}"] [data-state]')
+    assert state.inner_text() == "Expected"
+    with live_app.app_context():  # another desk lets the ticket in
+        ticket = db.session.scalar(select(Ticket).where(Ticket.code == code))
+        with transaction():
+            record_scan(
+                ticket,
+                direction=Direction.inward,
+                staff=None,
+                scan_id="y",
+                device="Desk 2",
+                now=utcnow(),
+            )
+        db.session.remove()
+    arrived = f"document.querySelector('li[data-code=\"{code}\"] [data-state]').textContent"
+    board.page.wait_for_function(f"{arrived} === 'Arrived'", timeout=12_000)
+    assert "1 arrived of 1" in board.page.locator("[data-count]").inner_text()
