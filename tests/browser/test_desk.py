@@ -226,3 +226,23 @@ def test_a_scan_at_one_desk_reaches_another_desks_board_without_reloading(
     arrived = f"document.querySelector('li[data-code=\"{code}\"] [data-state]').textContent"
     board.page.wait_for_function(f"{arrived} === 'Arrived'", timeout=12_000)
     assert "1 arrived of 1" in board.page.locator("[data-count]").inner_text()
+
+
+@pytest.mark.parametrize("language, width", [("it", 390), ("en", 1280)])
+def test_the_desk_screens_pass_axe(visit, live_server, today_tickets, language, width):
+    from tests.browser.test_accessibility import axe_violations, describe
+
+    codes = today_tickets(2)
+    desk = visit(language, width=width)
+    sign_in_at_the_desk(desk.page, live_server)
+    for code in (codes[0], codes[0], "NoSuchTicketCode12345"):  # ok, already used, unknown
+        done = desk.page.evaluate("window.deskTimings.length")
+        desk.page.locator("#scan-code").fill(code)
+        desk.page.locator("#scan-code").press("Enter")
+        desk.page.wait_for_function(f"window.deskTimings.length > {done}")
+        violations = axe_violations(desk)
+        assert violations == [], describe(violations)
+    desk.page.goto(live_server + "/staff/desk/oggi")
+    violations = axe_violations(desk)
+    assert violations == [], describe(violations)
+    assert desk.foreign_requests == []

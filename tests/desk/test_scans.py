@@ -308,3 +308,11 @@ def test_the_demo_gives_the_desk_something_to_scan_today_once(desk, runner):
     [demo] = [i for i in items if i["programme"] == "Water concert (front desk demo)"]
     assert len(demo["tickets"]) == 8 and demo["expected"] == 16
     assert scan(desk, demo["tickets"][0]["code"])["result"] == "ok"
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_a_scan_without_the_pages_csrf_token_is_refused_as_a_problem(desk, app_config):
+    [ticket] = book(today_slot()).tickets
+    response = desk.post(SCANS, json={"code": ticket.code})
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert count(CheckIn) == 0
