@@ -114,6 +114,11 @@
     beep(result === "ok" ? "ok" : (result === "choose_collector" ? "ask" : "no"));
   }
 
+  // The name, then what it admits, without the name twice when the label starts with it.
+  function withName(ticket) {
+    return ticket.label.indexOf(ticket.name) === 0 ? ticket.label : ticket.name + " — " + ticket.label;
+  }
+
   function ticketMeta(ticket) {
     if (!ticket) return "";
     return [ticket.name, ticket.programme, ticket.time, ticket.reference].filter(Boolean).join(" · ");
@@ -216,7 +221,7 @@
     var list = document.createElement("ul");
     ready.forEach(function (c) {
       var li = document.createElement("li");
-      li.textContent = c.name + " — " + c.label;
+      li.textContent = withName(c);
       list.appendChild(li);
     });
     box.appendChild(list);
@@ -427,7 +432,7 @@
       reply.data.items.forEach(function (t) {
         var li = document.createElement("li");
         var text = document.createElement("span");
-        text.textContent = [t.name, t.label, t.programme, t.time, t.reference].join(" · ");
+        text.textContent = [withName(t), t.programme, t.time, t.reference].join(" · ");
         li.appendChild(text);
         li.appendChild(button(T.check_in, "btn-primary btn-sm", function () { section.hidden = true; submit(t.code); }));
         list.appendChild(li);
