@@ -225,7 +225,8 @@ def test_a_scan_at_one_desk_reaches_another_desks_board_without_reloading(
         db.session.remove()
     arrived = f"document.querySelector('li[data-code=\"{code}\"] [data-state]').textContent"
     board.page.wait_for_function(f"{arrived} === 'Arrived'", timeout=12_000)
-    assert "1 arrived of 1" in board.page.locator("[data-count]").inner_text()
+    its_slot = board.page.locator(f'section:has(li[data-code="{code}"]) [data-count]')
+    assert its_slot.inner_text() == "1 arrived of 1"
 
 
 @pytest.mark.parametrize("language, width", [("it", 390), ("en", 1280)])
