@@ -8,8 +8,9 @@ from flask import Blueprint, Flask
 from ..admin import staff_blueprint
 from ..api import MAX_ID, PREFIX
 from ..auth.models import Role
+from ..extensions import csrf
 from ..programmes import add_api_part
-from . import api, views
+from . import api, tokens, views
 from .openapi import api_part
 
 pages = staff_blueprint("desk", __name__, "/desk", role=Role.desk)
@@ -18,8 +19,10 @@ pages.add_url_rule("/oggi", "board", views.board)
 pages.add_url_rule("/sw.js", "service_worker", views.service_worker)
 pages.add_url_rule("/biglietti/<code>", "details", views.details, methods=["POST"])
 
-# Not CSRF-exempt, unlike the programmes' APIs: the staff session's cookie authorises it.
+# The staff session's cookie authorises it: api.staff_only checks the CSRF token itself,
+# unless the request comes with a device token instead.
 json_api = Blueprint("desk_api", __name__, url_prefix=PREFIX + "/desk")
+csrf.exempt(json_api)
 json_api.before_request(api.staff_only)
 json_api.add_url_rule("/scans", "scans", api.scans, methods=["POST"])
 json_api.add_url_rule(
@@ -39,3 +42,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(json_api)
     add_api_part(app, api_part)
+    app.cli.add_command(tokens.tokens)

@@ -1,14 +1,15 @@
 """The desk's API under /api/v1/desk: a scan, a group's count, today's list, a search.
 
-Authenticated by the staff session of the desk page (the desk role and up), every POST with
-the page's CSRF token in an X-CSRFToken header: the scanner is a page a person signs in to,
-so a cookie authorises it, and a forged cross-site request must not be able to use it."""
+Two ways in. The scanner page: the staff session of the person signed in (desk or admin),
+every POST with the page's CSRF token in an X-CSRFToken header, since a cookie authorises it
+and a forged cross-site request must not. A device nobody signs in on: a device token in an
+`Authorization: Bearer` header (desk/tokens.py); no cookie, so no CSRF to check."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
@@ -18,9 +19,9 @@ from ..api import MAX_ID, json_body, problem
 from ..api.forms import FormInput, InvalidInput, parse_moment
 from ..auth.models import Role
 from ..booking.models import CheckIn, Direction
-from ..extensions import db, transaction, utcnow
+from ..extensions import csrf, db, transaction, utcnow
 from ..i18n import current_language
-from . import service
+from . import service, tokens
 from .forms import ScanForm
 from .serialize import day_items, scan_answer, ticket_summary
 
@@ -28,7 +29,16 @@ DESK_ROLES = {Role.admin, Role.desk}
 
 
 def staff_only():
-    """Before every request of the desk API: a signed-in member of the desk, else a problem."""
+    """Before every request of the desk API: a device token, or a signed-in member of the desk
+    (with the page's CSRF token for a POST), else a problem."""
+    g.desk_device = None
+    if (token := tokens.bearer()) is not None:
+        g.desk_device = tokens.device_of(token)
+        if g.desk_device is None:
+            return problem(401, "bad_token", _("This device token is unknown or revoked."))
+        return None
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
     if not current_user.is_authenticated:
         return problem(401, "not_signed_in", _("Please sign in to the staff area."))
     if current_user.role not in DESK_ROLES:
@@ -51,9 +61,9 @@ def scans():
         answer = service.scan(
             form.code.data,
             direction=Direction(form.direction.data) if form.direction.data else None,
-            staff=current_user,
+            staff=None if g.desk_device else current_user,
             scan_id=form.scan_id.data or None,
-            device=form.device.data or "",
+            device=g.desk_device.name if g.desk_device else form.device.data or "",
             now=scanned_at,
             collector=collector,
         )

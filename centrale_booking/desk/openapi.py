@@ -20,8 +20,9 @@ RESULTS = [
 ]
 
 _AUTH = (
-    "The desk's staff session (sign in at /staff/login, role desk or admin); a POST carries "
-    "the page's CSRF token in an X-CSRFToken header."
+    "A device token in an `Authorization: Bearer <token>` header (an admin makes one with "
+    "`flask tokens create NAME`), or the desk page's staff session (role desk or admin), "
+    "whose POSTs carry the page's CSRF token in an X-CSRFToken header."
 )
 
 _TICKET = {
@@ -125,7 +126,7 @@ def _json(schema: dict, description: str) -> dict:
 
 
 _REFUSED = {
-    "401": problem_response("Not signed in."),
+    "401": problem_response("Not signed in, or an unknown or revoked device token."),
     "403": problem_response("Not a member of the desk."),
 }
 

@@ -1,4 +1,4 @@
-"""desk: how many came in with a group ticket (check_in_count), who collected a child
+"""desk: how many came in with a group ticket (check_in_count), who collected a child, device tokens
 
 Revision ID: c4d35e7a9b10
 Revises: 810d8a3ff28e
@@ -7,6 +7,8 @@ Create Date: 2026-12-01 22:10:00
 """
 from alembic import op
 import sqlalchemy as sa
+
+import centrale_booking.db_types  # noqa: F401  (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
@@ -17,6 +19,18 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        'device_token',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=80), nullable=False),
+        sa.Column('role', sa.Enum('admin', 'education', 'desk', name='role', native_enum=False, length=16), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('created_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('revoked_at', centrale_booking.db_types.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_device_token')),
+        sa.UniqueConstraint('name', name=op.f('uq_device_token_name')),
+        sa.UniqueConstraint('token_hash', name=op.f('uq_device_token_token_hash')),
+    )
     op.create_table(
         'check_in_count',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -39,6 +53,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('device_token')
     with op.batch_alter_table('check_in', schema=None) as batch_op:
         batch_op.drop_column('collected_by')
     with op.batch_alter_table('check_in_count', schema=None) as batch_op:

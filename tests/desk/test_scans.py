@@ -316,3 +316,28 @@ def test_a_scan_without_the_pages_csrf_token_is_refused_as_a_problem(desk, app_c
     response = desk.post(SCANS, json={"code": ticket.code})
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     assert count(CheckIn) == 0
+
+
+# Device tokens ---------------------------------------------------------------------------------
+
+
+def test_a_device_token_made_once_scans_without_a_session_until_revoked(client, runner):
+    [ticket] = book(today_slot()).tickets
+    made = runner.invoke(args=["tokens", "create", "Tablet ingresso"])
+    assert made.exit_code == 0
+    token = made.output.strip().splitlines()[-1]
+    from centrale_booking.auth.models import DeviceToken
+
+    [device] = db.session.scalars(select(DeviceToken)).all()
+    assert token not in device.token_hash and len(device.token_hash) == 64  # stored hashed
+    headers = {"Authorization": f"Bearer {token}", **EN}
+    answer = client.post(SCANS, json={"code": ticket.code}, headers=headers).get_json()
+    assert answer["result"] == "ok" and answer["scan"]["device"] == "Tablet ingresso"
+    assert client.get("/api/v1/desk/today", headers=headers).status_code == 200
+    assert runner.invoke(args=["tokens", "create", "Tablet ingresso"]).exit_code != 0
+    assert runner.invoke(args=["tokens", "revoke", "Tablet ingresso"]).exit_code == 0
+    refused = client.post(SCANS, json={"code": ticket.code}, headers=headers)
+    assert refused.status_code == 401 and refused.get_json()["code"] == "bad_token"
+    wrong = client.post(SCANS, json={"code": ticket.code}, headers={"Authorization": "Bearer x"})
+    assert wrong.status_code == 401
+    assert count(CheckIn) == 1
