@@ -19,6 +19,15 @@ pages.add_url_rule("/oggi", "board", views.board)
 pages.add_url_rule("/sw.js", "service_worker", views.service_worker)
 pages.add_url_rule("/biglietti/<code>", "details", views.details, methods=["POST"])
 
+admin_pages = staff_blueprint("desk_devices", __name__, "/desk/dispositivi", role=Role.admin)
+admin_pages.add_url_rule("/", "devices", views.devices, methods=["GET", "POST"])
+admin_pages.add_url_rule(
+    f"/<int(max={MAX_ID}):device_id>/revoca",
+    "revoke_device",
+    views.revoke_device,
+    methods=["POST"],
+)
+
 # The staff session's cookie authorises it: api.staff_only checks the CSRF token itself,
 # unless the request comes with a device token instead.
 json_api = Blueprint("desk_api", __name__, url_prefix=PREFIX + "/desk")
@@ -40,6 +49,7 @@ def _private(response):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(pages)
+    app.register_blueprint(admin_pages)
     app.register_blueprint(json_api)
     add_api_part(app, api_part)
     app.cli.add_command(tokens.tokens)

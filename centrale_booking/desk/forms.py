@@ -37,3 +37,15 @@ class ScanForm(FlaskForm):
         _l("Collected by"),
         validators=[Optional(), Length(max=160, message=_l("At most %(max)d characters, please."))],
     )
+
+
+class DeviceForm(FlaskForm):
+    """A new device token: the device's name, as its scans will show it."""
+
+    name = StringField(
+        _l("Device name"),
+        validators=[
+            InputRequired(_l("Please name the device (e.g. Tablet ingresso).")),
+            Length(max=80, message=_l("At most %(max)d characters, please.")),
+        ],
+    )

@@ -3,19 +3,21 @@ and recorded in the audit log)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, send_from_directory
+from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock
 from ..admin.audit import record
+from ..auth.models import DeviceToken, Role
 from ..booking.models import CheckIn
 from ..booking.tickets import ticket_status
 from ..extensions import db, transaction, utcnow
 from ..forms import ConfirmForm
 from ..i18n import current_language
-from . import service
+from . import service, tokens
+from .forms import DeviceForm
 from .serialize import day_items
 
 
@@ -108,3 +110,32 @@ def _scanner_texts() -> dict:
         "searching": _("Searching…"),
         "of": _("of"),
     }
+
+
+def devices():
+    """The devices that scan with a token: make one (shown once), revoke one. Admins only."""
+    form = DeviceForm()
+    made = None
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if not name:
+            form.name.errors.append(_("Please name the device (e.g. Tablet ingresso)."))
+        elif db.session.scalar(select(DeviceToken.id).where(DeviceToken.name == name)):
+            form.name.errors.append(_("A device with this name already has a token."))
+        else:
+            made = (name, tokens.create_token(name, Role.desk))
+    listed = db.session.scalars(select(DeviceToken).order_by(DeviceToken.name)).all()
+    return render_template(
+        "desk/devices.html", form=form, made=made, devices=listed, revoke_form=ConfirmForm()
+    )
+
+
+def revoke_device(device_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with transaction():
+        device = db.get_or_404(DeviceToken, device_id)
+        if device.revoked_at is None:
+            device.revoked_at = utcnow()
+    flash(_("The token of %(name)s is revoked.", name=device.name), "success")
+    return redirect(url_for("desk_devices.devices"), 303)

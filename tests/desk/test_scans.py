@@ -341,3 +341,25 @@ def test_a_device_token_made_once_scans_without_a_session_until_revoked(client, 
     wrong = client.post(SCANS, json={"code": ticket.code}, headers={"Authorization": "Bearer x"})
     assert wrong.status_code == 401
     assert count(CheckIn) == 1
+
+
+def test_an_admin_makes_a_device_token_on_the_staff_page_sees_it_once_and_revokes_it(client):
+    from centrale_booking.auth.models import DeviceToken
+
+    sign_in(client, Role.admin)
+    page = client.post("/staff/desk/dispositivi/", data={"name": "Tablet 2"}, headers=EN)
+    assert page.status_code == 200 and "copy it now" in page.text
+    [device] = db.session.scalars(select(DeviceToken)).all()
+    again = client.post("/staff/desk/dispositivi/", data={"name": "Tablet 2"}, headers=EN)
+    assert "already has a token" in again.text and count(DeviceToken) == 1
+    empty = client.post("/staff/desk/dispositivi/", data={"name": ""}, headers=EN)
+    assert 'aria-invalid="true"' in empty.text and count(DeviceToken) == 1
+    revoked = client.post(f"/staff/desk/dispositivi/{device.id}/revoca")
+    assert revoked.status_code == 303
+    db.session.refresh(device)
+    assert device.revoked_at is not None
+
+
+def test_only_admins_manage_device_tokens(client):
+    sign_in(client, Role.desk)
+    assert client.get("/staff/desk/dispositivi/").status_code == 403
