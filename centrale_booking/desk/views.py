@@ -78,6 +78,9 @@ def _scanner_texts() -> dict:
         "ready": _("Ready: scan a ticket"),
         "desk": _("Desk"),
         "offline_list": _("Checked in, according to the list kept on this device."),
+        "offline_checkout": _(
+            "A check-out needs the network: who may collect the child is not kept on this device."
+        ),
         "offline": _("Offline"),
         "online": _("Online"),
         "waiting": _("%(num)s scans waiting to be sent"),

@@ -324,6 +324,9 @@
       show("cancelled", T.cancelled, "", meta);
     } else if (todayIso() < ticket.valid_from || todayIso() > ticket.valid_to) {
       show("wrong_day", T.wrong_day, ticket.valid_from, meta);
+    } else if (ticket.checks_out && ticket.state === "inside") {
+      // Who may collect a child is not kept on the device: a check-out waits for the network.
+      show("not_checked_in", T.offline, T.offline_checkout, meta);
     } else if (ticket.state === "inside") {
       show("already_used", T.already_used, ticket.here_at ? format(T.used_here, { when: ticket.here_at }) : T.offline_list, meta);
     } else if (ticket.checks_out && ticket.state === "left") {
