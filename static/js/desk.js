@@ -31,10 +31,12 @@
   }
   function save(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
 
-  function todayIso() {
-    var d = new Date();
-    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
-  }
+  // The day on the museum's calendar (Milan's), whatever zone this device's clock is set to:
+  // the day list and the tickets' valid days are the museum's.
+  var museumDay = new Intl.DateTimeFormat("en-CA", {
+    timeZone: root.dataset.timezone, year: "numeric", month: "2-digit", day: "2-digit"
+  });
+  function todayIso() { return museumDay.format(new Date()); }
 
   var day = load(KEYS.day, null);
   if (day && day.day !== todayIso()) { day = null; localStorage.removeItem(KEYS.day); } // end of the day: wiped

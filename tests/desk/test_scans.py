@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from centrale_booking import links
+from centrale_booking import clock, links
 from centrale_booking.auth.models import AuditLog, Role
 from centrale_booking.booking.engine import cancel_booking
 from centrale_booking.booking.models import CheckIn, CheckInCount
@@ -119,10 +119,12 @@ def test_an_admin_may_scan(client):
 
 
 def test_a_queued_scan_is_recorded_with_its_own_time(desk):
-    [ticket] = book(today_slot()).tickets
-    at = utcnow().replace(microsecond=0)
     from datetime import timedelta
 
+    at = utcnow().replace(microsecond=0)
+    # the slot on the museum's day of the scan (20 minutes ago: maybe yesterday, at midnight)
+    days = (clock.local(at - timedelta(minutes=20)).date() - clock.today()).days
+    [ticket] = book(today_slot(days=days)).tickets
     earlier = (at - timedelta(minutes=20)).isoformat()
     answer = scan(desk, ticket.code, scan_id="q1", scanned_at=earlier)
     assert answer["result"] == "ok"
