@@ -29,7 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _fill_instance_defaults(app)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]  # pages' dates: Milan's
 
-    from . import database, errors, i18n, logs
+    from . import database, errors, i18n, logs, security
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -50,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
     limiter.init_app(app)
+    security.init_app(app)  # headers and the Content-Security-Policy of every answer
 
     from . import api, desk, programmes
     from .auth.views import bp as auth_bp

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..booking import engine
 from ..booking.changes import change_quantity
 from ..booking.codes import tokens_match
-from ..booking.engine import cancel_booking, changeable, sweep_expired_holds
+from ..booking.engine import cancel_booking, changeable, queue_position, sweep_expired_holds
 from ..booking.errors import BookingError
 from ..booking.models import Booking, Ticket
 from ..booking.states import LIVE, BookingStatus
@@ -65,6 +65,7 @@ def _manage_page(booking: Booking, quantity_form: QuantityForm, status: int = 20
             start_time=clock_time(booking.slot.starts_at, current_language()),
             panel=panel(programme, "_manage.html", "manage/_take_part.html"),
             live=booking.status in LIVE,
+            position=queue_position(booking),
             quantity_changeable=changeable(booking, now),
             tickets=[(t, ticket_status(t)) for t in booking.tickets],
             quantity_form=quantity_form,

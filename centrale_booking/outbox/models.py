@@ -21,6 +21,10 @@ class EmailKind(StrEnum):
     cancellation = "cancellation"
     slot_cancelled = "slot_cancelled"  # the museum cancelled the date
     expired = "expired"
+    slot_changed = "slot_changed"  # the museum moved the date, the time or the place
+    promoted = "promoted"  # confirmed from the waiting list: a place freed up
+    waitlist_skipped = "waitlist_skipped"  # freed places went to a smaller request behind
+    staff_message = "staff_message"  # the staff wrote to the people of a date
 
 
 class OutboxStatus(StrEnum):
