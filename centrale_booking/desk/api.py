@@ -118,12 +118,23 @@ def counts(scan_id: int):
 def today():
     """Every ticket expected today, by slot, with who has arrived: the board's figures and
     the list the page answers from when the network is down."""
+    language = _language()
     day = clock.local(utcnow()).date()
-    return jsonify(day=day.isoformat(), items=day_items(service.today(day), current_language()))
+    return jsonify(day=day.isoformat(), items=day_items(service.today(day), language))
+
+
+def _language() -> str:
+    """`lang` of the query string (it or en), else the request's language."""
+    lang = request.args.get("lang")
+    if lang is None:
+        return current_language()
+    if lang not in current_app.config["LANGUAGES"]:
+        raise InvalidInput({"lang": [_('Please choose the language: "it" or "en".')]})
+    return lang
 
 
 def search():
-    language = current_language()
+    language = _language()
     found = service.search(request.args.get("q", ""), clock.local(utcnow()).date())
     return jsonify(items=[ticket_summary(t, language) for t in found])
 

@@ -1,12 +1,13 @@
 """What the desk sends: a scan (from the page's JavaScript or any device, through the API)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
+from ..forms import TextRuleForm
 
-class ScanForm(FlaskForm):
+
+class ScanForm(TextRuleForm):
     code = StringField(
         _l("Ticket code or QR link"),
         validators=[
@@ -39,7 +40,7 @@ class ScanForm(FlaskForm):
     )
 
 
-class DeviceForm(FlaskForm):
+class DeviceForm(TextRuleForm):
     """A new device token: the device's name, as its scans will show it."""
 
     name = StringField(

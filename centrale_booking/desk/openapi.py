@@ -125,6 +125,14 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+_LANG = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": "The language of the labels (else Accept-Language).",
+    "schema": {"type": "string", "enum": ["it", "en"]},
+}
+
 _REFUSED = {
     "401": problem_response("Not signed in, or an unknown or revoked device token."),
     "403": problem_response("Not a member of the desk."),
@@ -219,7 +227,7 @@ def api_part() -> ApiPart:
                     "operationId": "desk_today",
                     "tags": ["desk"],
                     "summary": "Everyone expected today, by slot, with who has arrived",
-                    "parameters": [ACCEPT_LANGUAGE],
+                    "parameters": [ACCEPT_LANGUAGE, _LANG],
                     "responses": {
                         "200": _json(
                             {
@@ -234,6 +242,7 @@ def api_part() -> ApiPart:
                             },
                             "Today's slots.",
                         ),
+                        "422": problem_response("An unknown `lang`."),
                         **_REFUSED,
                     },
                 }
@@ -265,6 +274,7 @@ def api_part() -> ApiPart:
                             },
                             "At most 20 tickets.",
                         ),
+                        "422": problem_response("An unknown `lang`."),
                         **_REFUSED,
                     },
                 }

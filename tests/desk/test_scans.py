@@ -365,3 +365,12 @@ def test_an_admin_makes_a_device_token_on_the_staff_page_sees_it_once_and_revoke
 def test_only_admins_manage_device_tokens(client):
     sign_in(client, Role.desk)
     assert client.get("/staff/desk/dispositivi/").status_code == 403
+
+
+def test_today_and_search_take_a_language_and_refuse_an_unknown_one(desk):
+    book(today_slot(), 2, name="Mario Bianchi")
+    [item] = desk.get("/api/v1/desk/today?lang=it").get_json()["items"]
+    assert item["tickets"][0]["label"] == "2 posti"
+    for url in ("/api/v1/desk/today?lang=fr", "/api/v1/desk/search?q=mario&lang=fr"):
+        response = desk.get(url)
+        assert response.status_code == 422 and "lang" in response.get_json()["errors"]
