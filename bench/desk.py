@@ -104,13 +104,13 @@ def measure(base_url: str, codes: list[str], rounds: int) -> tuple[list[float], 
         page.locator("form button[type=submit]").click()
         page.wait_for_load_state()
         page.goto(base_url + "/staff/desk/")
-        page.wait_for_function("window.desk !== undefined")
+        page.wait_for_function("() => window.desk !== undefined")
         for r in range(rounds):
             for code in codes[r * per_round : (r + 1) * per_round]:
                 done = page.evaluate("window.deskTimings.length")
                 page.locator("#scan-code").fill(code)
                 page.locator("#scan-code").press("Enter")
-                page.wait_for_function(f"window.deskTimings.length > {done}")
+                page.wait_for_function(f"() => window.deskTimings.length > {done}")
                 bare.append(page.evaluate(BASELINE_JS))
         scans = page.evaluate("window.deskTimings")
         browser.close()

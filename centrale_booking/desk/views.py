@@ -128,9 +128,10 @@ def devices():
         else:
             made = (name, tokens.create_token(name, Role.desk))
     listed = db.session.scalars(select(DeviceToken).order_by(DeviceToken.name)).all()
-    return render_template(
+    page = render_template(
         "desk/devices.html", form=form, made=made, devices=listed, revoke_form=ConfirmForm()
     )
+    return page, 422 if form.errors else 200
 
 
 def revoke_device(device_id: int):

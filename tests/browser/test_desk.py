@@ -74,7 +74,7 @@ def sign_in_at_the_desk(page, base_url):
     page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
     page.goto(base_url + "/staff/desk/")
-    page.wait_for_function("window.desk !== undefined")
+    page.wait_for_function("() => window.desk !== undefined")
 
 
 def answer_class(page) -> str:
@@ -121,12 +121,14 @@ def test_a_qr_code_through_the_camera_is_ok_then_already_used(
         page = context.new_page()
         sign_in_at_the_desk(page, live_server)
         page.locator("#camera-toggle").click()
-        page.wait_for_function("document.getElementById('answer').className.includes('answer-ok')")
+        page.wait_for_function(
+            "() => document.getElementById('answer').className.includes('answer-ok')"
+        )
         assert page.locator("#answer-headline").inner_text() == "OK, come in"
         assert page.locator("#answer-message").inner_text() == "1 seat"
         # The code stays in front of the camera: after a pause it is a second scan.
         page.wait_for_function(
-            "document.getElementById('answer').className.includes('answer-already-used')",
+            "() => document.getElementById('answer').className.includes('answer-already-used')",
             timeout=15_000,
         )
         assert "Already used" in page.locator("#answer-headline").inner_text()
@@ -146,18 +148,20 @@ def test_offline_scans_are_queued_sent_when_back_and_a_conflict_is_shown(
     desk = visit("en")
     page = desk.page
     sign_in_at_the_desk(page, live_server)
-    page.wait_for_function(f"(localStorage.getItem('desk.day') || '').includes('{theirs}')")
+    page.wait_for_function(f"() => (localStorage.getItem('desk.day') || '').includes('{theirs}')")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     desk.context.set_offline(True)
     for code in (ours, theirs):
         page.locator("#scan-code").fill(code)
         page.locator("#scan-code").press("Enter")
-        page.wait_for_function("document.getElementById('answer').className.includes('answer-ok')")
+        page.wait_for_function(
+            "() => document.getElementById('answer').className.includes('answer-ok')"
+        )
         assert page.locator("#answer-headline").inner_text() == "OK (offline)"
     assert page.locator("#net-state").inner_text() == "Offline"
     assert page.locator("#queue-state").inner_text() == "2 scans waiting to be sent"
     page.reload()  # the page opens again with the network down (its service worker)
-    page.wait_for_function("window.desk !== undefined")
+    page.wait_for_function("() => window.desk !== undefined")
     assert page.locator("#queue-state").inner_text() == "2 scans waiting to be sent"
     with live_app.app_context():  # meanwhile another desk lets `theirs` in
         ticket = db.session.scalar(select(Ticket).where(Ticket.code == theirs))
@@ -192,7 +196,7 @@ def test_from_a_decoded_code_to_the_answer_on_screen(visit, live_server, today_t
     for i, code in enumerate(codes):
         page.locator("#scan-code").fill(code)
         page.locator("#scan-code").press("Enter")
-        page.wait_for_function(f"window.deskTimings.length === {i + 1}")
+        page.wait_for_function(f"() => window.deskTimings.length === {i + 1}")
     timings = sorted(page.evaluate("window.deskTimings"))
     p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
     print(
@@ -224,7 +228,7 @@ def test_a_scan_at_one_desk_reaches_another_desks_board_without_reloading(
             )
         db.session.remove()
     arrived = f"document.querySelector('li[data-code=\"{code}\"] [data-state]').textContent"
-    board.page.wait_for_function(f"{arrived} === 'Arrived'", timeout=12_000)
+    board.page.wait_for_function(f"() => {arrived} === 'Arrived'", timeout=12_000)
     its_slot = board.page.locator(f'section:has(li[data-code="{code}"]) [data-count]')
     assert its_slot.inner_text() == "1 arrived of 1"
 
@@ -240,7 +244,7 @@ def test_the_desk_screens_pass_axe(visit, live_server, today_tickets, language, 
         done = desk.page.evaluate("window.deskTimings.length")
         desk.page.locator("#scan-code").fill(code)
         desk.page.locator("#scan-code").press("Enter")
-        desk.page.wait_for_function(f"window.deskTimings.length > {done}")
+        desk.page.wait_for_function(f"() => window.deskTimings.length > {done}")
         violations = axe_violations(desk)
         assert violations == [], describe(violations)
     desk.page.goto(live_server + "/staff/desk/oggi")
