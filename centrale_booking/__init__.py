@@ -29,7 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _fill_instance_defaults(app)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]  # pages' dates: Milan's
 
-    from . import database, errors, i18n, logs, security
+    from . import database, errors, i18n, logs, museum, security
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -65,6 +65,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     desk.init_app(app)  # the front desk: scanner, today's board, check-in API
 
     i18n.init_app(app)
+    museum.init_app(app)
     errors.init_app(app)
     logs.init_app(app)
 
@@ -106,6 +107,7 @@ def _import_models() -> None:
     # programmes' own tables come with their kinds (programmes.INSTALLED).
     import importlib
 
+    from . import forms as _forms  # noqa: F401  (the spent form tokens)
     from .auth import models as _auth  # noqa: F401
     from .booking import models as _booking  # noqa: F401
     from .documents import models as _documents  # noqa: F401

@@ -13,14 +13,41 @@ class Defaults:
     MUSEUM_NAME = "Centrale dell'Acqua"
     MUSEUM_ADDRESS = "Piazza Diocleziano 5, 20154 Milano"
     TIMEZONE = "Europe/Rome"
+    # How people reach the museum: on every page's footer, in every email, and wherever a
+    # page can no longer do something online (a cancellation after its deadline).
+    # Placeholders: set the museum's own in instance/config.py (CENTRALE_MUSEUM_PHONE=...).
+    MUSEUM_PHONE = "+39 02 0000 0000"
+    MUSEUM_EMAIL = "info@example.org"
+    # Opening hours as people read them, by language (CENTRALE_MUSEUM_HOURS='{"it": ...}').
+    MUSEUM_HOURS = {"it": "lunedì–venerdì 9:00–17:00", "en": "Monday to Friday 9:00–17:00"}
+
+    # Event pictures uploaded by staff (events/images.py)
+    EVENT_IMAGE_DIR = None  # None: instance/images
+    EVENT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # any request body: a picture and its form
 
     # Booking engine
     HOLD_MINUTES = 15  # how long a pending booking keeps its places
     SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a writer waits for SQLite's write lock per try
     SQLITE_BEGIN_RETRIES = 5  # tries of BEGIN IMMEDIATE before the request fails cleanly
 
+    # School visits
+    SCHOOL_CONFIRM_MINUTES = 30  # a pending class booking waits this long for its email link
+    SCHOOL_CANCEL_DAYS = 3  # numbers changed or cancelled online up to this many days before
+    SCHOOL_MAX_BOOKINGS_PER_YEAR = 3  # live bookings per school (codice) per school year
+    # At least one accompanying adult for every N pupils, by grade level
+    SCHOOL_PUPILS_PER_ADULT = {
+        "infanzia": 10,
+        "primaria": 15,
+        "secondaria_primo": 15,
+        "secondaria_secondo": 15,
+    }
+    SCHOOL_BOOKING_RATE_LIMIT = "20 per minute"  # the class booking form, per client address
+
     # Public event registration form: per client address
     EVENT_BOOKING_RATE_LIMIT = "20 per minute"
+    # "Find your booking" (the manage links sent again by email): per client address
+    FIND_BOOKINGS_RATE_LIMIT = "5 per 10 minutes"
 
     # Language
     LANGUAGES = ("it", "en")

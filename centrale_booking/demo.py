@@ -16,11 +16,18 @@ from sqlalchemy import select
 
 from .auth.models import Role, StaffUser
 from .booking.models import Programme, Slot, Unit, WaitlistMode
-from .campus.models import Campus, Season
+from .campus.models import Audience, Campus, Season
 from .clock import museum_zone
 from .events.models import Category, Event, EventFormat
 from .extensions import db, transaction
-from .schools.models import Activity, GradeLevel
+from .schools.models import (
+    Activity,
+    ActivityGrade,
+    GradeLevel,
+    School,
+    SchoolClosure,
+    SchoolYear,
+)
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -163,7 +170,97 @@ ACTIVITIES = [
     ),
 ]
 
-# (slug, season, title it, title en, weeks as (Monday or first day, last day))
+# Each activity's room, most pupils, and its text for each level: (it, en)
+ACTIVITY_DETAILS = {
+    "il-viaggio-della-goccia": (
+        "Aula delle bolle",
+        25,
+        {
+            GradeLevel.infanzia: (
+                "Seguiamo Goccia, che cade dal cielo, entra nella terra e arriva fino al "
+                "rubinetto di casa. Poi giochiamo a travasare, filtrare e far galleggiare.",
+                "We follow Drop, who falls from the sky, sinks into the ground and reaches the "
+                "tap at home. Then we play at pouring, filtering and floating.",
+            ),
+        },
+    ),
+    "piccoli-scienziati-dell-acqua": (
+        "Laboratorio",
+        26,
+        {
+            GradeLevel.primaria: (
+                "A piccoli gruppi, bambine e bambini fanno esperimenti veri: cosa galleggia, "
+                "come si pulisce l'acqua torbida con sabbia e ghiaia, ghiaccio e vapore.",
+                "In small groups, children run real experiments: what floats, how sand and "
+                "gravel clean muddy water, ice and steam.",
+            ),
+        },
+    ),
+    "dalla-falda-al-rubinetto": (
+        "Sala pompe",
+        28,
+        {
+            GradeLevel.primaria: (
+                "Un viaggio sotto Milano: i pozzi, le grandi pompe e i tubi che portano "
+                "l'acqua nelle case, raccontati con modellini da toccare.",
+                "A journey under Milan: the wells, the big pumps and the pipes that carry "
+                "water to every home, told with models to touch.",
+            ),
+            GradeLevel.secondaria_primo: (
+                "La falda acquifera, il pompaggio e la potabilizzazione: come funziona il "
+                "servizio idrico integrato di una grande città, con dati reali di MM.",
+                "The aquifer, pumping and treatment: how a big city's water service works, "
+                "with MM's real figures.",
+            ),
+        },
+    ),
+    "milano-citta-d-acqua": (
+        "Sala delle mappe",
+        30,
+        {
+            GradeLevel.secondaria_primo: (
+                "Dai Navigli di Leonardo all'acquedotto del 1888: la città cambia con la sua "
+                "acqua. Si lavora su mappe storiche e fotografie.",
+                "From Leonardo's canals to the aqueduct of 1888: the city changes with its "
+                "water. Work on historical maps and photographs.",
+            ),
+            GradeLevel.secondaria_secondo: (
+                "Documenti d'archivio, delibere e progetti: le scelte che hanno portato "
+                "l'acqua potabile a Milano, e i dibattiti di oggi sulla risorsa idrica.",
+                "Archive documents, council decisions and plans: the choices that brought "
+                "drinking water to Milan, and today's debates on water as a resource.",
+            ),
+        },
+    ),
+    "chimica-dell-acqua-potabile": (
+        "Laboratorio",
+        28,
+        {
+            GradeLevel.secondaria_secondo: (
+                "Analisi di laboratorio su campioni d'acqua: durezza, pH, nitrati. Si "
+                "confrontano i risultati con i controlli che MM fa ogni giorno.",
+                "Lab analyses of water samples: hardness, pH, nitrates, compared with the "
+                "checks MM runs every day.",
+            ),
+        },
+    ),
+}
+
+# The school year of the demo: its booking window and the regional closures above.
+SCHOOL_YEAR = 2026
+SCHOOL_BOOKING_OPENS = (date(2026, 9, 15), 9)
+
+# A few schools of the Ministry's registry (`flask schools import` loads the real file).
+DEMO_SCHOOLS = [
+    ("MIIC8AB00C", "IC Via Rossi", "MILANO", "Via Rossi 12", "miic8ab00c@istruzione.it"),
+    ("MIEE8AB01D", "Scuola primaria Leonardo", "MILANO", "Via Vinci 3", ""),
+    ("MIMM8CD00E", "Scuola secondaria Manzoni", "SESTO SAN GIOVANNI", "Piazza Manzoni 1", ""),
+    ("MIPS12000F", "Liceo scientifico Volta", "MILANO", "Via Benedetto Marcello 7", ""),
+    ("MIAA8EF00G", "Scuola dell'infanzia Arcobaleno", "MONZA", "Via dei Fiori 8", ""),
+]
+
+# (slug, season, title it, title en, weeks as (Monday or first day, last day), the schools'
+# closure, who it is for: ages (min, max) or classes (first, last))
 CAMPUSES = [
     (
         "campus-natale-2026",
@@ -171,6 +268,8 @@ CAMPUSES = [
         "Campus di Natale 2026",
         "Christmas campus 2026",
         [(date(2026, 12, 28), date(2026, 12, 31)), (date(2027, 1, 4), date(2027, 1, 5))],
+        (date(2026, 12, 23), date(2027, 1, 6)),
+        ("ages", 6, 11),
     ),
     (
         "campus-pasqua-2027",
@@ -178,6 +277,8 @@ CAMPUSES = [
         "Campus di Pasqua 2027",
         "Easter campus 2027",
         [(date(2027, 3, 25), date(2027, 3, 26)), (date(2027, 3, 30), date(2027, 3, 31))],
+        (date(2027, 3, 25), date(2027, 3, 30)),
+        ("ages", 6, 11),
     ),
     (
         "campus-estate-2027",
@@ -189,8 +290,19 @@ CAMPUSES = [
             for n in range(7)
         ]
         + [(date(2027, 8, 30), date(2027, 9, 3))],
+        (date(2027, 6, 9), date(2027, 9, 10)),
+        ("classes", "P1", "P5"),
     ),
 ]
+
+CAMPUS_BRING_IT = (
+    "Zainetto con borraccia, merenda per metà mattina, cappellino, un cambio completo e "
+    "scarpe comode. Il pranzo è a cura del museo."
+)
+CAMPUS_BRING_EN = (
+    "A small backpack with a water bottle, a mid-morning snack, a cap, a change of clothes and "
+    "comfortable shoes. Lunch is provided by the museum."
+)
 
 STAFF = [
     ("admin@centrale.example", "Amministrazione", Role.admin),
@@ -302,11 +414,14 @@ def _seed_events() -> int:
 
 
 def _seed_activities() -> int:
-    created = 0
+    created = _seed_school_year() + _seed_schools()
+    opens_day, opens_hour = SCHOOL_BOOKING_OPENS
+    opens_at = at(opens_day, opens_hour)
     with transaction():
         for slug, title_it, title_en, grades, minutes, sum_it, sum_en, days in ACTIVITIES:
             if _has(Programme, slug):
                 continue
+            room, max_pupils, texts = ACTIVITY_DETAILS[slug]
             activity = Activity(
                 slug=slug,
                 title_it=title_it,
@@ -316,14 +431,18 @@ def _seed_activities() -> int:
                 description_it=sum_it,
                 description_en=sum_en,
                 duration_minutes=minutes,
+                room=room,
+                max_pupils=max_pupils,
                 published=True,
                 unit=Unit.classes,
                 max_per_booking=1,
-                waitlist_mode=WaitlistMode.offer,
-                offer_hours=48,
-                cancel_deadline_hours=72,
+                waitlist_mode=WaitlistMode.none,  # a full slot shows the nearest free ones
+                cancel_deadline_hours=current_app.config["SCHOOL_CANCEL_DAYS"] * 24,
             )
-            activity.grades = grades
+            activity.grade_rows = [
+                ActivityGrade(grade=level, text_it=texts[level][0], text_en=texts[level][1])
+                for level in sorted(grades)
+            ]
             for day in weekdays(date(2026, 12, 1), date(2027, 5, 28), days, SCHOOL_CLOSURES):
                 for hour, minute in ((9, 30), (11, 15)):
                     starts = at(day, hour, minute)
@@ -332,6 +451,7 @@ def _seed_activities() -> int:
                             starts_at=starts,
                             ends_at=starts + timedelta(minutes=minutes),
                             capacity=1,
+                            opens_at=opens_at,
                             closes_at=starts - timedelta(days=3),
                         )
                     )
@@ -340,12 +460,36 @@ def _seed_activities() -> int:
     return created
 
 
+def _seed_school_year() -> int:
+    if db.session.get(SchoolYear, SCHOOL_YEAR) is not None:
+        return 0
+    opens_day, opens_hour = SCHOOL_BOOKING_OPENS
+    with transaction():
+        year = SchoolYear(start=SCHOOL_YEAR, booking_opens_at=at(opens_day, opens_hour))
+        year.closures = [SchoolClosure(first_day=a, last_day=b) for a, b in SCHOOL_CLOSURES]
+        db.session.add(year)
+    return 1
+
+
+def _seed_schools() -> int:
+    created = 0
+    with transaction():
+        for code, name, city, address, email in DEMO_SCHOOLS:
+            if db.session.get(School, code) is None:
+                db.session.add(
+                    School(code=code, name=name, city=city, address=address, email=email)
+                )
+                created += 1
+    return created
+
+
 def _seed_campuses() -> int:
     created = 0
     with transaction():
-        for slug, season, title_it, title_en, weeks in CAMPUSES:
+        for slug, season, title_it, title_en, weeks, closure, audience in CAMPUSES:
             if _has(Programme, slug):
                 continue
+            by_class = audience[0] == "classes"
             campus = Campus(
                 slug=slug,
                 season=season,
@@ -355,11 +499,22 @@ def _seed_campuses() -> int:
                     "Giornate di gioco, esperimenti e scoperta dell'acqua, dalle 8:30 alle 16:30."
                 ),
                 summary_en="Days of play, experiments and discovering water, 8:30 to 16:30.",
+                closure_starts=closure[0],
+                closure_ends=closure[1],
+                audience=Audience.classes if by_class else Audience.ages,
                 min_age=6,
                 max_age=11,
+                min_class=audience[1] if by_class else None,
+                max_class=audience[2] if by_class else None,
+                closed_days=[date(2027, 1, 1).isoformat()],
+                fee_it="90 € a settimana per bambino (pranzo incluso)",
+                fee_en="€90 a week per child (lunch included)",
+                bring_it=CAMPUS_BRING_IT,
+                bring_en=CAMPUS_BRING_EN,
+                leave_alone_min_age=10,
                 published=True,
                 unit=Unit.children,
-                max_per_booking=3,
+                max_per_booking=4,
                 waitlist_mode=WaitlistMode.offer,
                 offer_hours=48,
                 cancel_deadline_hours=7 * 24,

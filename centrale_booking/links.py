@@ -58,6 +58,11 @@ def ticket_url(ticket) -> str:
 # --- Public pages -------------------------------------------------------------------------
 
 
+def programme_link(endpoint: str, **values) -> str:
+    """A programme's own outward link (a school visit's "we are coming"), from its route."""
+    return absolute(_path(endpoint, **values))
+
+
 def programme_url(programme) -> str:
     """The public page of a programme (an event's page), or the home page for a kind that
     has none."""

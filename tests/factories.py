@@ -96,3 +96,20 @@ def make_staff(role: Role = Role.admin, password: str = STAFF_PASSWORD, **fields
     with transaction():
         db.session.add(user)
     return user
+
+
+def make_school_slot(grades=("primaria",), max_pupils: int = 28, starts_at=None, **fields) -> Slot:
+    """A published activity for `grades`, one class per slot, and one slot of it (bookable
+    now, starting in a week unless told)."""
+    from centrale_booking.schools.models import GradeLevel
+
+    activity = make_activity(
+        unit=Unit.classes,
+        max_per_booking=1,
+        max_pupils=max_pupils,
+        waitlist_mode=WaitlistMode.none,
+        cancel_deadline_hours=72,
+    )
+    with transaction():
+        activity.grades = [GradeLevel(g) for g in grades]
+    return make_slot(capacity=1, programme=activity, starts_at=starts_at, **fields)

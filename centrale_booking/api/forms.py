@@ -13,7 +13,15 @@ from zoneinfo import ZoneInfo
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Field, Form, IntegerField
+from wtforms import (
+    BooleanField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectMultipleField,
+)
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange
 
 from ..text import text_problem
@@ -60,23 +68,102 @@ def json_formdata(
     for key, default in (defaults or {}).items():
         if body.get(key) is None:
             formdata[key] = default()
-    for field in _fields(form_class):
-        key, kind = field.name, json_type(field)
+    _flatten(_fields(form_class), body, "", "", formdata, type_errors)
+    return formdata, type_errors
+
+
+def _flatten(fields, body: dict, name: str, path: str, formdata, type_errors) -> None:
+    # Nested objects and lists (a FormField, a FieldList of them) become the names a browser
+    # sends (children-0-birth_date); an error's key is the JSON path (children.0.birth_date).
+    for field in fields:
+        key = field.short_name
         value = body.get(key)
         if value is None:
             continue  # missing: the form says what is required
-        # bool is an int in Python; in JSON, true is not a number
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            type_errors[key] = [_type_message(kind)]
-        elif kind is str and (refused := text_problem(value)):
-            # the text rule, as the form applies it; a body's fields are all single-line
-            type_errors[key] = [str(refused)]
-        elif kind is bool:
-            if value:
-                formdata[key] = "y"
+        if isinstance(field, FormField):
+            if not isinstance(value, dict):
+                type_errors[path + key] = [_("Please give an object.")]
+            else:
+                inner = _fields(field.form_class)
+                _flatten(inner, value, f"{name}{key}-", f"{path}{key}.", formdata, type_errors)
+        elif isinstance(field, FieldList):
+            _flatten_list(field, value, f"{name}{key}", f"{path}{key}", formdata, type_errors)
+        elif isinstance(field, SelectMultipleField):
+            if not isinstance(value, list) or not all(_scalar(v) for v in value):
+                type_errors[path + key] = [_("Please give a list.")]
+            else:
+                for item in value:
+                    formdata.add(name + key, str(item))
         else:
-            formdata[key] = str(value)
-    return formdata, type_errors
+            _put(field, value, name + key, path + key, formdata, type_errors)
+
+
+def _flatten_list(field: FieldList, value, name: str, path: str, formdata, type_errors) -> None:
+    if not isinstance(value, list):
+        type_errors[path] = [_("Please give a list.")]
+        return
+    if field.max_entries and len(value) > field.max_entries:
+        type_errors[path] = [_("At most %(num)s, please.", num=field.max_entries)]
+        return
+    unbound = field.unbound_field
+    if unbound.field_class is not FormField:
+        for i, item in enumerate(value):
+            if not _scalar(item):
+                type_errors[f"{path}.{i}"] = [_("Please give a text.")]
+            else:
+                formdata[f"{name}-{i}"] = str(item)
+        return
+    inner = _fields(unbound.args[0])
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            type_errors[f"{path}.{i}"] = [_("Please give an object.")]
+            formdata[f"{name}-{i}-"] = ""  # the entry is there, empty: its fields say what
+        else:
+            _flatten(inner, item, f"{name}-{i}-", f"{path}.{i}.", formdata, type_errors)
+            if not item:
+                formdata[f"{name}-{i}-"] = ""
+
+
+def _scalar(value) -> bool:
+    return isinstance(value, int | str) and not isinstance(value, bool)
+
+
+def _put(field: Field, value, name: str, path: str, formdata, type_errors) -> None:
+    kind = json_type(field)
+    # bool is an int in Python; in JSON, true is not a number
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        type_errors[path] = [_type_message(kind)]
+    elif kind is str and (refused := text_problem(value, multiline=field.type == "TextAreaField")):
+        # the text rule, as the form applies it; only a text area keeps its line breaks
+        type_errors[path] = [str(refused)]
+    elif kind is bool:
+        if value:
+            formdata[name] = "y"
+    else:
+        formdata[name] = str(value)
+
+
+def dotted_errors(form: Form, path: str = "") -> dict[str, list[str]]:
+    """The form's messages by JSON path: `email`, `parent.tax_code`, `children.1.birth_date`."""
+    errors: dict[str, list[str]] = {}
+    for field in form:
+        key = path + field.short_name
+        if isinstance(field, FormField):
+            errors |= dotted_errors(field.form, key + ".")
+        elif isinstance(field, FieldList):
+            own = [str(m) for m in field.process_errors if m]
+            if own:
+                errors[key] = own
+            for i, entry in enumerate(field.entries):
+                if isinstance(entry, FormField):
+                    errors |= dotted_errors(entry.form, f"{key}.{i}.")
+                elif entry.errors:
+                    errors[f"{key}.{i}"] = [str(m) for m in entry.errors]
+        elif field.errors:
+            errors[key] = [str(m) for m in field.errors]
+    if getattr(form, "form_errors", None):
+        errors[path.rstrip(".") or "body"] = [str(m) for m in form.form_errors]
+    return errors
 
 
 class FormInput:
@@ -102,10 +189,9 @@ class FormInput:
         if recheck is not None:
             for field in recheck(form):
                 field.validate(form)
-        if not form.errors and not self.type_errors:
+        if not dotted_errors(form) and not self.type_errors:
             return form
-        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-        raise InvalidInput(errors | self.type_errors)
+        raise InvalidInput(dotted_errors(form) | self.type_errors)
 
 
 # --- The OpenAPI schema of a form -------------------------------------------------------
@@ -113,39 +199,77 @@ class FormInput:
 
 def form_schema(form_class: type[Form], *, notes: dict[str, str] | None = None) -> dict:
     """The JSON schema of a body for `form_class`, from its fields and validators: types,
-    required fields, lengths, bounds, choices. `notes` add a description to a field."""
-    properties, required = {}, []
+    required fields, lengths, bounds, choices; a FormField as an object, a FieldList as an
+    array, a multiple choice as an array. `notes` add a description to a field (dotted paths
+    for nested ones)."""
     with force_locale("en"):  # the document is written in English
-        for field in _fields(form_class):
-            name, kind = field.name, json_type(field)
-            schema: dict = {"type": {str: "string", int: "integer", bool: "boolean"}[kind]}
-            if field.label.text:
-                schema["title"] = str(field.label.text)
-            for validator in field.validators:
-                if isinstance(validator, InputRequired | DataRequired):
-                    required.append(name)
-                    if kind is bool:
-                        schema["description"] = "Must be true."
-                elif isinstance(validator, Length):
-                    if validator.min > 0:
-                        schema["minLength"] = validator.min
-                    if validator.max > 0:
-                        schema["maxLength"] = validator.max
-                elif isinstance(validator, NumberRange):
-                    if validator.min is not None:
-                        schema["minimum"] = validator.min
-                    if validator.max is not None:
-                        schema["maximum"] = validator.max
-                elif isinstance(validator, AnyOf):
-                    schema["enum"] = list(validator.values)
-                elif isinstance(validator, Email):
-                    schema["format"] = "email"
-            if kind is bool and name not in required:
-                schema["default"] = False
-            if notes and name in notes:
-                schema["description"] = notes[name]
-            properties[name] = schema
+        return _object_schema(_fields(form_class), notes or {}, "")
+
+
+def _object_schema(fields, notes: dict[str, str], path: str) -> dict:
+    properties, required = {}, []
+    for field in fields:
+        name = field.short_name
+        if isinstance(field, FormField):
+            schema = _object_schema(_fields(field.form_class), notes, f"{path}{name}.")
+            required.append(name)
+        elif isinstance(field, FieldList):
+            unbound = field.unbound_field
+            items = (
+                _object_schema(_fields(unbound.args[0]), notes, f"{path}{name}.")
+                if unbound.field_class is FormField
+                else {"type": "string"}
+            )
+            schema = {"type": "array", "items": items}
+            if field.min_entries:
+                schema["minItems"] = field.min_entries
+                required.append(name)
+            if field.max_entries:
+                schema["maxItems"] = field.max_entries
+        elif isinstance(field, SelectMultipleField):
+            schema = {"type": "array", "items": {"type": "integer"}, "minItems": 1}
+            if any(isinstance(v, InputRequired | DataRequired) for v in field.validators):
+                required.append(name)
+        else:
+            schema, is_required = _field_schema(field)
+            if is_required:
+                required.append(name)
+        if field.label.text and "title" not in schema:
+            schema["title"] = str(field.label.text)
+        if path + name in notes:
+            schema["description"] = notes[path + name]
+        properties[name] = schema
     return {"type": "object", "required": required, "properties": properties}
+
+
+def _field_schema(field: Field) -> tuple[dict, bool]:
+    kind = json_type(field)
+    schema: dict = {"type": {str: "string", int: "integer", bool: "boolean"}[kind]}
+    if field.type == "DateField":
+        schema["format"] = "date"
+    required = False
+    for validator in field.validators:
+        if isinstance(validator, InputRequired | DataRequired):
+            required = True
+            if kind is bool:
+                schema["description"] = "Must be true."
+        elif isinstance(validator, Length):
+            if validator.min > 0:
+                schema["minLength"] = validator.min
+            if validator.max > 0:
+                schema["maxLength"] = validator.max
+        elif isinstance(validator, NumberRange):
+            if validator.min is not None:
+                schema["minimum"] = validator.min
+            if validator.max is not None:
+                schema["maximum"] = validator.max
+        elif isinstance(validator, AnyOf):
+            schema["enum"] = list(validator.values)
+        elif isinstance(validator, Email):
+            schema["format"] = "email"
+    if kind is bool and not required:
+        schema["default"] = False
+    return schema, required
 
 
 # --- Moments in a query string ------------------------------------------------------------

@@ -73,4 +73,16 @@ def logout():
 @bp.route("/")
 @login_required
 def welcome():
-    return render_template("auth/welcome.html")
+    """The staff home: what there is to do today, for the person's role."""
+    from ..admin.today import todays_work
+    from ..booking.labels import STATUS_LABELS
+    from .models import Role
+
+    office = current_user.role in (Role.admin, Role.education)
+    return render_template(
+        "auth/welcome.html",
+        todo=todays_work(utcnow(), with_office=office),
+        office=office,
+        is_admin=current_user.role is Role.admin,
+        status_labels=STATUS_LABELS,
+    )

@@ -73,6 +73,16 @@ def has_places_left():
     return Slot.cancelled_at.is_(None) & (Slot.taken < Slot.capacity)
 
 
+def open_with_places_left(now: datetime):
+    """The filter of the slots that can be booked now, with places left: open (not before
+    their opening, not after their closing) and not full."""
+    return (
+        has_places_left()
+        & (Slot.opens_at.is_(None) | (Slot.opens_at <= now))
+        & ((Slot.closes_at.is_(None) & (Slot.starts_at > now)) | (Slot.closes_at > now))
+    )
+
+
 def _refusal(slot: Slot, now: datetime, places_left: int, has_waitlist: bool):
     if slot.cancelled_at is not None:
         return SlotCancelled()

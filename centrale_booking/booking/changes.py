@@ -10,6 +10,7 @@ from ..extensions import db
 from ..outbox import queue_email
 from .engine import (
     changeable,
+    give_back,
     hold_places,
     move,
     offer_freed_places,
@@ -78,7 +79,7 @@ def cancel_slot(slot: Slot, *, now: datetime, reason: dict | None = None) -> lis
         held = booking.holds_places
         move(booking, S.cancelled, now=now)
         if held:
-            release_places(slot, booking.quantity)
+            give_back(booking)  # its places and its counters (a school's yearly bookings)
         queue_email(booking, "slot_cancelled", reason=reason or {})
     return live
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import bindparam, delete, exists, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,8 +19,10 @@ from ..extensions import db, transaction
 from ..outbox import queue_email
 from ..outbox.models import OutboxMessage
 from .codes import new_manage_token, new_reference, new_ticket_code
+from .counters import CounterHold, hold_counters, release_counters
 from .errors import (
     BookingClosed,
+    BookingError,
     BookingNotOpen,
     CancellationClosed,
     IllegalTransition,
@@ -44,7 +45,7 @@ from .fastpath import (
     one_round_trip,
 )
 from .models import Booking, Programme, Slot, Ticket, TicketPlan, WaitlistMode
-from .states import HOLDS_PLACES, INITIAL, TRANSITIONS, BookingStatus
+from .states import HOLDS_PLACES, INITIAL, LIVE, TRANSITIONS, BookingStatus
 
 S = BookingStatus
 
@@ -78,7 +79,7 @@ def ensure_open(slot: Slot, quantity: int, now: datetime) -> None:
     if slot.cancelled_at is not None:
         raise SlotCancelled()
     if slot.opens_at is not None and now < slot.opens_at:
-        raise BookingNotOpen()
+        raise BookingNotOpen(slot.opens_at)
     if now >= slot.booking_closes_at:
         raise BookingClosed()
     if quantity < 1:
@@ -99,9 +100,13 @@ def request_booking(
     """Ask for places. Held: confirmed at once (confirm=True) or pending until confirm_booking
     or the hold runs out. Not held: waitlisted, or SlotFull when the programme has no list.
     `details` are the programme's own (a class, the children): checked by the programme
-    before any place is held, stored with the booking that is kept, in this transaction."""
-    booking = _request(slot, quantity, contact, now, confirm, details, waitlist=True)
+    before any place is held, stored with the booking that is kept, in this transaction.
+    The programme's counters (Programme.counter_holds: a school's bookings in a school year)
+    are held after the places, in this transaction, or the request is refused."""
+    counters: list[CounterHold] = []
+    booking = _request(slot, quantity, contact, now, confirm, details, counters, waitlist=True)
     assert booking is not None
+    hold_counters(counters)
     return booking
 
 
@@ -112,17 +117,19 @@ def _request(
     now: datetime,
     confirm: bool,
     details,
+    counters: list[CounterHold],
     *,
     waitlist: bool,
 ) -> Booking | None:
     # Not held and waitlist=False: None, nothing left written (for request_bookings).
+    # Held: the programme's counters for it are added to `counters`, for the caller to hold.
     # Made before the first statement, which (on SQLite) waits for the writers' turn.
     booking = _new_booking(slot, quantity, contact, now, S.pending)
     if confirm:
         move(booking, S.confirmed, now=now)
-    else:
-        booking.hold_expires_at = now + timedelta(minutes=current_app.config["HOLD_MINUTES"])
     programme = _read_again(slot)
+    if not confirm:
+        booking.hold_expires_at = now + timedelta(minutes=programme.hold_minutes())
     ensure_open(slot, quantity, now)
     programme.check_request(slot, quantity, details)
     # The rows are written as if the places were held, and the places are held last: on
@@ -138,6 +145,7 @@ def _request(
         held = _hold(slot, quantity)
     if held:
         _add_booking(booking, slot, programme, details)
+        counters.extend(programme.counter_holds(slot, quantity, details))
         return booking
     _take_back(booking)
     db.session.refresh(slot, ["taken"])  # full: show what is really left
@@ -176,10 +184,18 @@ def request_bookings(
     order = sorted(range(len(asked)), key=ids.__getitem__)
     bookings: dict[int, Booking] = {}
     full = []
+    counters: list[CounterHold] = []
     for i in order:
         slot, quantity, own_details = asked[i]
         booking = _request(
-            slot, quantity, contact, now, confirm, own_details, waitlist=not all_or_nothing
+            slot,
+            quantity,
+            contact,
+            now,
+            confirm,
+            own_details,
+            counters,
+            waitlist=not all_or_nothing,
         )
         if booking is None:
             full.append(ids[i])
@@ -187,6 +203,7 @@ def request_bookings(
             bookings[i] = booking
     if full:
         raise NotAllAvailable(full)
+    hold_counters(counters)  # after every slot: slots, then counters, each in ascending order
     return [bookings[i] for i in range(len(asked))]
 
 
@@ -247,6 +264,14 @@ def changeable(booking: Booking, now: datetime) -> bool:
     )
 
 
+def cancellable_online(booking: Booking, now: datetime) -> bool:
+    """Whether the visitor may still cancel from the manage link: a live booking, and for a
+    confirmed one, before the programme's cancellation deadline (staff may cancel any time)."""
+    if booking.status not in LIVE:
+        return False
+    return booking.status is not S.confirmed or now < booking.slot.cancellation_deadline
+
+
 def quantity_bounds(slot: Slot) -> tuple[int, int]:
     """The fewest and the most places one booking may have on `slot`."""
     return 1, slot.booking_limit
@@ -273,13 +298,13 @@ def _insert_tickets(booking: Booking, plan: list[TicketPlan]) -> None:
 def cancel_booking(booking: Booking, *, now: datetime, by_staff: bool = False) -> None:
     """Cancel; places it held go back and the waiting list moves up, in this transaction.
     Visitors are refused after the programme's cancellation deadline; staff are not."""
-    if not by_staff and booking.status is S.confirmed and now >= booking.slot.cancellation_deadline:
+    if not by_staff and booking.status is S.confirmed and not cancellable_online(booking, now):
         raise CancellationClosed()
     held = booking.holds_places
     move(booking, S.cancelled, now=now)
     queue_email(booking, "cancellation")
     if held:
-        release_places(booking.slot, booking.quantity)
+        give_back(booking)
         offer_freed_places(booking.slot, now=now)
 
 
@@ -295,7 +320,7 @@ def expire_holds(*, now: datetime, slot_id: int | None = None) -> int:
     lapsed = db.session.scalars(query.order_by(Booking.id)).all()
     for booking in lapsed:
         move(booking, S.expired, now=now)
-        release_places(booking.slot, booking.quantity)
+        give_back(booking)
         queue_email(booking, "expired")
     for slot in {booking.slot for booking in lapsed}:
         offer_freed_places(slot, now=now)
@@ -332,6 +357,9 @@ def offer_freed_places(slot: Slot, *, now: datetime) -> list[Booking]:
         free = slot.places_left
         if booking.quantity > free or not hold_places(slot, booking.quantity):
             passed_over.append((booking, free))
+            continue
+        if not _hold_counters_of(booking, programme):
+            release_places(slot, booking.quantity)
             continue
         if programme.waitlist_mode is WaitlistMode.offer:
             move(booking, S.offered, now=now)
@@ -462,6 +490,32 @@ def _hold(slot: Slot, quantity: int) -> bool:
     if row is None:
         return False
     _set_taken(slot, row[0])
+    return True
+
+
+def give_back(booking: Booking) -> None:
+    """Give back what a booking that held places took: its places and its counters (the
+    caller has just moved it out of a status that holds places)."""
+    release_places(booking.slot, booking.quantity)
+    programme = booking.slot.programme
+    details = programme.details_of(booking)
+    if details is not None:
+        release_counters(programme.counter_holds(booking.slot, booking.quantity, details))
+
+
+def _hold_counters_of(booking: Booking, programme: Programme) -> bool:
+    # A waiting booking moving up takes its counters too, or stays waiting.
+    details = programme.details_of(booking)
+    if details is None:
+        return True
+    holds = programme.counter_holds(booking.slot, booking.quantity, details)
+    if not holds:
+        return True
+    try:
+        with db.session.begin_nested():
+            hold_counters(holds)
+    except BookingError:
+        return False
     return True
 
 

@@ -45,7 +45,23 @@ class SlotCancelled(BookingError):
 
 class BookingNotOpen(BookingError):
     code = "booking_not_open"
-    message = _l("Booking for this date is not open yet.")
+
+    def __init__(self, opens_at=None):
+        self.opens_at = opens_at
+        super().__init__()
+
+    @property
+    def message(self):
+        # Said with the moment it opens, in the language of whoever reads it.
+        if self.opens_at is None:
+            return _l("Booking for this date is not open yet.")
+        from flask_babel import get_locale
+        from flask_babel import gettext as _
+
+        from ..clock import moment_text
+
+        language = str(get_locale() or "it")
+        return _("Booking opens on %(moment)s.", moment=moment_text(self.opens_at, language))
 
 
 class BookingClosed(BookingError):

@@ -129,14 +129,42 @@ class Programme(db.Model):
     few_places = 5  # "nearly full" from this many places left down; 0: never said
     remind_within: ClassVar[timedelta | None] = timedelta(hours=36)  # None: no reminders
     public_endpoint: ClassVar[str | None] = None  # the route of the programme's public page
+    staff_endpoint: ClassVar[str | None] = None  # the route of its staff page, if it has one
+
+    @classmethod
+    def reminders(cls) -> list:
+        """The reminders of this kind's bookings (booking/reminders.py Reminder: an email kind
+        and how long before the start): the day before, here; none when remind_within is
+        None."""
+        from .reminders import DAY_BEFORE, Reminder
+
+        return [] if cls.remind_within is None else [Reminder(DAY_BEFORE, cls.remind_within)]
+
+    def email_links(self, booking: Booking) -> dict[str, str]:
+        """The programme's own links for its emails (a school's "we are coming"), by name."""
+        return {}
 
     def public_url_values(self) -> dict:
         """The values of `public_endpoint`'s route for this programme (links.py builds it)."""
         return {}
 
+    def staff_url_values(self) -> dict:
+        """The values of `staff_endpoint`'s route for this programme."""
+        return {}
+
     def max_places(self, slot: Slot) -> int:
         """The most places one booking may take on `slot`."""
         return slot.max_per_booking or self.max_per_booking
+
+    def hold_minutes(self) -> int:
+        """How long a pending booking keeps its places (request_booking(confirm=False))."""
+        return current_app.config["HOLD_MINUTES"]
+
+    def counter_holds(self, slot: Slot, quantity: int, details) -> list:
+        """The shared limits a request with these details takes beside the slot's places
+        (booking/counters.py CounterHold: a school's live bookings in a school year), held
+        and given back by the engine with the places. None here."""
+        return []
 
     def check_request(self, slot: Slot, quantity: int, details) -> None:
         """Raise a BookingError when the programme's own rules refuse the request (a class
@@ -232,6 +260,33 @@ class Programme(db.Model):
         """Whether the holder may leave on their own at check-out (where the museum allows it
         and the parent agreed)."""
         return False
+
+    def check_out(
+        self,
+        ticket: Ticket,
+        *,
+        collector: str | None,
+        staff,
+        now: datetime,
+        document_seen: bool = False,
+        scan_id: str | None = None,
+        device: str = "",
+    ) -> CheckIn:
+        """Record a check-out at the desk (checks_out programmes): `collector` is the name of
+        the one of collectors(ticket) who came (the staff saw their document), None when the
+        holder leaves alone. A programme refuses with a BookingError (someone not listed)
+        before anything is written. Here: the outward scan, with who collected."""
+        from .checkin import LEFT_ALONE, record_scan  # checkin imports these models
+
+        return record_scan(
+            ticket,
+            direction=Direction.outward,
+            staff=staff,
+            scan_id=scan_id,
+            device=device,
+            now=now,
+            collected_by=collector or LEFT_ALONE,
+        )
 
     def door_name(self, ticket: Ticket) -> str:
         """Who the ticket is for, as the desk's lists show it: the first name and the initial

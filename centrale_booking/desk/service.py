@@ -103,15 +103,25 @@ def scan(
             if not answer.collectors and not answer.may_leave_alone:
                 answer.result = NO_COLLECTOR
             return answer
-    answer.check_in = record_scan(
-        ticket,
-        direction=direction,
-        staff=staff,
-        scan_id=scan_id,
-        device=device,
-        now=now,
-        collected_by=collector or "",
-    )
+    if programme.checks_out and direction is Direction.outward and collector is not None:
+        # The programme applies its own check-out rules (who may collect today) and records.
+        answer.check_in = programme.check_out(
+            ticket,
+            collector=None if collector == LEFT_ALONE else collector,
+            staff=staff,
+            now=now,
+            scan_id=scan_id,
+            device=device,
+        )
+    else:
+        answer.check_in = record_scan(
+            ticket,
+            direction=direction,
+            staff=staff,
+            scan_id=scan_id,
+            device=device,
+            now=now,
+        )
     answer.result = answer.check_in.result
     if answer.result == "already_used":
         answer.previous = admission(ticket, day if programme.checks_out else None)

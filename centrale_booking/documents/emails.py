@@ -28,6 +28,7 @@ from ..booking.states import LIVE, BookingStatus
 from ..clock import clock_time, day, moment_text, slot_when
 from ..extensions import utcnow
 from ..links import cancel_url, manage_url, site_url, ticket_url
+from ..museum import museum_contact
 from ..outbox.models import EmailKind, OutboxMessage
 
 S = BookingStatus
@@ -40,6 +41,7 @@ class EmailSpec:
     with_qr: bool = False  # the ticket QR codes, inline: an email shown at the entrance
     with_documents: bool = False  # the PDF and the .ics attached
     ended: bool = False  # nothing left to do on the booking page
+    lists_bookings: bool = False  # about several bookings (payload "bookings"), not one
 
 
 SPECS = {
@@ -50,10 +52,13 @@ SPECS = {
     K.cancellation: EmailSpec("cancellation", ended=True),
     K.slot_cancelled: EmailSpec("slot_cancelled", ended=True),
     K.expired: EmailSpec("expired", ended=True),
+    K.booking_links: EmailSpec("booking_links", lists_bookings=True),
     K.slot_changed: EmailSpec("slot_changed", with_qr=True, with_documents=True),
     K.promoted: EmailSpec("promoted", with_qr=True, with_documents=True),
     K.waitlist_skipped: EmailSpec("waitlist_skipped"),
     K.staff_message: EmailSpec("staff_message"),
+    K.confirm_address: EmailSpec("confirm_address"),
+    K.reminder_week: EmailSpec("reminder_week", with_qr=True),
 }
 
 
@@ -68,12 +73,14 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         raise ValueError(f"unknown email kind {message.kind!r}") from None
     spec = SPECS[kind]
     config = current_app.config
-    with force_locale(booking.language):
+    with force_locale(message.language):
         images = _qr_images(booking) if spec.with_qr else []
         # A request still waiting holds no place: no ticket, no PDF, no calendar entry.
         documents = spec.with_documents and booking.status is S.confirmed
-        context = _context(kind, spec, booking, images, message.payload or {})
+        context = _context(kind, spec, booking, images, message.language, message.payload or {})
         context["with_pdf"] = documents
+        if spec.lists_bookings:
+            context["bookings"] = _listed(message.payload.get("bookings", []), message.language)
         subject = " ".join(_render(f"email/{spec.folder}/subject.txt", context).split())
         context["subject"] = subject
         text = _render(f"email/{spec.folder}/body.txt", context)
@@ -100,7 +107,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         )
     for content, maintype, subtype, filename in attachments:
         email.add_attachment(content, maintype, subtype, filename=filename)
-    email["Content-Language"] = booking.language  # after the body: set_content drops it
+    email["Content-Language"] = message.language  # after the body: set_content drops it
     return email
 
 
@@ -123,7 +130,9 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
         or booking.offer_expires_at <= now
     ):
         return "the offer is no longer open"
-    if message.kind == K.reminder and (
+    if message.kind == K.confirm_address and booking.status is not S.pending:
+        return "the booking is no longer waiting to be confirmed"
+    if message.kind in (K.reminder, K.reminder_week) and (
         booking.status is not S.confirmed
         or booking.slot.cancelled_at is not None
         or booking.slot.starts_at <= now
@@ -133,14 +142,18 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
 
 
 def _context(
-    kind: EmailKind, spec: EmailSpec, booking: Booking, images: list, payload: dict
+    kind: EmailKind,
+    spec: EmailSpec,
+    booking: Booking,
+    images: list,
+    language: str,
+    payload: dict,
 ) -> dict:
     config = current_app.config
     slot = booking.slot
     programme = slot.programme
-    language = booking.language
     deadline = None
-    if programme.cancel_deadline_hours and booking.status is S.confirmed:
+    if booking.status is S.confirmed and programme.in_person(booking):
         deadline = slot.cancellation_deadline
     return {
         "kind": kind.value,
@@ -160,8 +173,10 @@ def _context(
         "online_url": "" if spec.ended else programme.online_url(booking),
         "museum": config["MUSEUM_NAME"],
         "address": config["MUSEUM_ADDRESS"],
+        "contact": museum_contact(language),
         "manage_url": manage_url(booking),
         "cancel_url": cancel_url(booking),
+        "links": programme.email_links(booking),  # the programme's own (a reconfirmation)
         "site_url": site_url(),
         "waitlist_offers": programme.waitlist_mode is WaitlistMode.offer,
         "offer_hours": programme.offer_hours,
@@ -177,6 +192,28 @@ def _context(
         "confirmed": booking.status is S.confirmed,
         **_told(payload, language),
     }
+
+
+def _listed(ids: list[int], language: str) -> list[dict]:
+    """The bookings an email lists, each with what, when and its link; those gone meanwhile
+    are left out."""
+    from ..extensions import db
+
+    listed = []
+    for booking_id in ids:
+        booking = db.session.get(Booking, booking_id)
+        if booking is None:
+            continue
+        slot = booking.slot
+        listed.append(
+            {
+                "title": slot.programme.text("title", language),
+                "when": slot_when(slot.starts_at, slot.ends_at, language),
+                "reference": booking.reference,
+                "manage_url": manage_url(booking),
+            }
+        )
+    return listed
 
 
 def _told(payload: dict, language: str) -> dict:

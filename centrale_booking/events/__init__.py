@@ -21,7 +21,9 @@ public.add_url_rule("/", "index", views.index)
 public.add_url_rule("/<int:event_id>", "show", views.show)
 public.add_url_rule("/<int:event_id>/prenota", "book", views.book, methods=["GET", "POST"])
 public.add_url_rule("/<int:event_id>/evento.ics", "event_file", feeds.event_file)
+public.add_url_rule("/immagini/<name>", "image", views.image)
 public.app_context_processor(views.event_labels)
+public.add_app_template_global(views.event_image_url, "event_image_url")  # macros too
 
 calendar = Blueprint("events_feed", __name__)
 calendar.add_url_rule("/calendar.ics", "feed", feeds.feed)
@@ -30,15 +32,44 @@ back_office = staff_blueprint("events_staff", __name__, "/eventi", role=Role.edu
 back_office.add_url_rule("/", "events", staff.events)
 back_office.add_url_rule("/nuovo", "new_event", staff.new_event, methods=["GET", "POST"])
 back_office.add_url_rule("/serie", "series", staff.series, methods=["GET", "POST"])
+back_office.add_url_rule(
+    "/serie/<int:series_id>", "edit_series", staff.edit_series, methods=["GET", "POST"]
+)
 back_office.add_url_rule("/<int:event_id>", "event", staff.event)
 back_office.add_url_rule(
     "/<int:event_id>/modifica", "edit_event", staff.edit_event, methods=["GET", "POST"]
 )
 back_office.add_url_rule("/<int:event_id>/pubblica", "publish", staff.publish, methods=["POST"])
-back_office.add_url_rule("/<int:event_id>/ritira", "unpublish", staff.unpublish, methods=["POST"])
+back_office.add_url_rule(
+    "/<int:event_id>/ritira", "unpublish", staff.unpublish, methods=["GET", "POST"]
+)
 back_office.add_url_rule("/<int:event_id>/annulla", "cancel", staff.cancel, methods=["GET", "POST"])
 back_office.add_url_rule("/<int:event_id>/scrivi", "write", staff.write, methods=["GET", "POST"])
 back_office.add_url_rule("/<int:event_id>/iscritti.csv", "attendees_export", staff.attendees_export)
+back_office.add_url_rule(
+    "/<int:event_id>/prenotazioni/nuova",
+    "phone_booking",
+    staff.phone_booking,
+    methods=["GET", "POST"],
+)
+back_office.add_url_rule(
+    "/<int:event_id>/prenotazioni/<int:booking_id>/annulla",
+    "cancel_booking",
+    staff.cancel_attendee_booking,
+    methods=["GET", "POST"],
+)
+back_office.add_url_rule(
+    "/<int:event_id>/prenotazioni/<int:booking_id>/reinvia",
+    "resend_confirmation",
+    staff.resend_attendee_confirmation,
+    methods=["POST"],
+)
+back_office.add_url_rule(
+    "/<int:event_id>/prenotazioni/<int:booking_id>/posti",
+    "change_seats",
+    staff.change_attendee_booking_seats,
+    methods=["POST"],
+)
 back_office.context_processor(staff.staff_labels)
 
 json_api = api_blueprint("events_api", __name__, "/events")

@@ -34,6 +34,8 @@ class ApiRegistrationForm(EventRegistrationForm):
     """The page's registration form, plus the language the booking's emails speak (on the
     page, the language of the page)."""
 
+    once = None  # the page's one-time token: an API client is answered at once, no Back
+
     language = StringField(
         _l("Language"),
         validators=[

@@ -2,13 +2,15 @@
 check the same rules and give the same per-field messages."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import BooleanField, EmailField, IntegerField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import TextRuleForm
+from ..forms import OnceField, TextRuleForm
 
 
 class EventRegistrationForm(TextRuleForm):
+    once = OnceField()  # a second tap, or Back and Book again, finds the first booking
     name = StringField(
         _l("Name and surname"),
         validators=[
@@ -53,3 +55,7 @@ class EventRegistrationForm(TextRuleForm):
             ),
         ]
         self.seats.render_kw = {"min": 1, "max": maximum}
+        # Said before it bites: beside the field, not only in the error.
+        self.seats.description = lazy_ngettext(
+            "At most %(num)s seat per booking.", "At most %(num)s seats per booking.", maximum
+        )

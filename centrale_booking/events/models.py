@@ -1,14 +1,16 @@
 """#InCentrale events: talks, concerts, screenings, workshops."""
 
+from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..booking.models import Fact, Programme
 from ..db_types import enum_type
+from ..extensions import db, utcnow
 
 
 class Category(StrEnum):
@@ -22,6 +24,17 @@ class EventFormat(StrEnum):
     in_person = "in_person"
     streaming = "streaming"
     both = "both"
+
+
+class EventSeries(db.Model):
+    """A weekly series: its events stay linked, so that staff change the time, the room or the
+    seats of every date still to come at once."""
+
+    __tablename__ = "event_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    events: Mapped[list["Event"]] = relationship(back_populates="series")
 
 
 class Event(Programme):
@@ -38,9 +51,14 @@ class Event(Programme):
     image: Mapped[str] = mapped_column(String(300), default="")  # a path under static/
     image_alt_it: Mapped[str] = mapped_column(String(300), default="")
     image_alt_en: Mapped[str] = mapped_column(String(300), default="")
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id"), index=True)
+    series: Mapped[EventSeries | None] = relationship(
+        back_populates="events", foreign_keys=[series_id]
+    )
 
     reference_prefix = "EV"
     public_endpoint = "events.show"
+    staff_endpoint = "events_staff.event"
     __mapper_args__ = {"polymorphic_identity": "event"}
 
     @property
@@ -63,6 +81,9 @@ class Event(Programme):
         return 0 if self.streaming_only else Programme.few_places  # a stream is never full
 
     def public_url_values(self) -> dict:
+        return {"event_id": self.id}
+
+    def staff_url_values(self) -> dict:
         return {"event_id": self.id}
 
     def max_places(self, slot) -> int:

@@ -15,16 +15,23 @@ from sqlalchemy import func, select
 
 from ..admin.audit import record
 from ..auth.models import StaffUser
-from ..booking.changes import cancel_slot, change_capacity, live_bookings, tell_slot_changed
-from ..booking.engine import Contact, request_booking
+from ..booking.changes import (
+    CapacityBelowTaken,
+    cancel_slot,
+    change_capacity,
+    change_quantity,
+    live_bookings,
+    tell_slot_changed,
+)
+from ..booking.engine import Contact, cancel_booking, request_booking
 from ..booking.models import Booking, Slot, Unit, WaitlistMode
-from ..booking.states import BookingStatus
+from ..booking.states import LIVE, BookingStatus
 from ..clock import local, museum_time
 from ..extensions import db
 from ..outbox import queue_email
 from ..outbox.models import EmailKind, OutboxMessage, OutboxStatus
 from ..slugs import unique_slug
-from .models import Event
+from .models import Event, EventSeries
 
 
 @dataclass(frozen=True)
@@ -290,6 +297,7 @@ def create_series(
     *,
     by: StaffUser,
     publish: bool = False,
+    window=None,
 ) -> list[Event]:
     """One event per date, the same texts and settings; each its own hours in UTC, so an
     evening at 18:30 stays at 18:30 across the change of time."""
@@ -299,13 +307,54 @@ def create_series(
         "dates": len(plan.dates),
         "skipped": [day.isoformat() for day in plan.skipped],
     }
+    linked = EventSeries()  # the dates stay one series: edited together later
+    db.session.add(linked)
     events = []
     for day in plan.dates:
-        slot_values = {"starts_at": museum_time(day, start), "ends_at": museum_time(day, end)}
-        events.append(
-            create_event(settings, slot_values, capacity, by=by, publish=publish, series=series)
-        )
+        starts_at = museum_time(day, start)
+        slot_values = {"starts_at": starts_at, "ends_at": museum_time(day, end)}
+        if window is not None:  # when booking opens and closes, from each date's start
+            slot_values.update(window(starts_at))
+        event = create_event(settings, slot_values, capacity, by=by, publish=publish, series=series)
+        event.series = linked
+        events.append(event)
     return events
+
+
+def future_dates(series: EventSeries, now: datetime) -> list[Event]:
+    """The series' events still to come and not cancelled, soonest first."""
+    return sorted(
+        (e for e in series.events if e.slot.starts_at > now and e.slot.cancelled_at is None),
+        key=lambda e: e.slot.starts_at,
+    )
+
+
+def update_series(
+    series: EventSeries,
+    start: time,
+    end: time,
+    room: str,
+    capacity: int,
+    *,
+    by: StaffUser,
+    now: datetime,
+) -> list[Event]:
+    """The same hours, room and seats for every date still to come, each through update_event
+    (its checks, its audit entry, and whatever it tells the people booked). Returns the events
+    that changed. A date with more seats booked than `capacity` raises CapacityBelowTaken,
+    with that event as `.event`: the caller's transaction then changes none of them."""
+    changed = []
+    for event in future_dates(series, now):
+        day = local(event.slot.starts_at).date()
+        slot_values = {"starts_at": museum_time(day, start), "ends_at": museum_time(day, end)}
+        try:
+            changes = update_event(event, {"room": room}, slot_values, capacity, by=by, now=now)
+        except CapacityBelowTaken as refused:
+            refused.event = event
+            raise
+        if changes:
+            changed.append(event)
+    return changed
 
 
 # --- Reading -----------------------------------------------------------------------------
@@ -349,6 +398,88 @@ def attendees(event: Event) -> list[Booking]:
             .order_by(Booking.created_at, Booking.id)
         )
     )
+
+
+def attendee_list(bookings: list[Booking]) -> tuple[list[Booking], list[Booking]]:
+    """The list the staff read: the bookings standing, by name (as people are looked up at
+    the door), then the cancelled and expired ones apart, also by name."""
+
+    def by_name(booking: Booking):
+        return (booking.contact_name.casefold(), booking.id)
+
+    standing = sorted((b for b in bookings if b.status in LIVE), key=by_name)
+    ended = sorted((b for b in bookings if b.status not in LIVE), key=by_name)
+    return standing, ended
+
+
+# --- A booking, from the back office ------------------------------------------------------
+
+
+def booking_of(event: Event, booking_id: int) -> Booking | None:
+    booking = db.session.get(Booking, booking_id)
+    return booking if booking is not None and booking.slot_id == event.slot.id else None
+
+
+def cancel_attendee(event: Event, booking: Booking, *, by: StaffUser, now: datetime) -> None:
+    """Staff cancel one booking, past the online deadline too: the person gets the email."""
+    cancel_booking(booking, now=now, by_staff=True)
+    record(by, "booking.cancelled", event, reference=booking.reference)
+
+
+def resend_confirmation(event: Event, booking: Booking, *, by: StaffUser) -> bool:
+    """Queue the confirmation again (the person lost it); only a confirmed booking has one."""
+    if booking.status is not BookingStatus.confirmed:
+        return False
+    queue_email(booking, "confirmation")
+    record(by, "booking.confirmation_resent", event, reference=booking.reference)
+    return True
+
+
+def change_attendee_seats(
+    event: Event, booking: Booking, seats: int, *, by: StaffUser, now: datetime
+) -> None:
+    """The same change a visitor makes from the manage link (and its email), by staff."""
+    before = booking.quantity
+    change_quantity(booking, seats, now=now)
+    record(by, "booking.seats_changed", event, reference=booking.reference, seats=[before, seats])
+
+
+@dataclass(frozen=True)
+class PhoneBooking:
+    name: str
+    email: str
+    phone: str
+    seats: int
+    language: str
+
+
+def book_by_phone(event: Event, taken: PhoneBooking, *, by: StaffUser, now: datetime) -> Booking:
+    """A booking taken by staff on the phone, by the same engine as the page (its rules, its
+    emails). The person was read the privacy notice on the phone: staff tick it on the form."""
+    contact = Contact(
+        name=taken.name.strip(),
+        email=taken.email.strip(),
+        phone=taken.phone.strip(),
+        language=taken.language,
+        privacy_consent=True,
+    )
+    booking = request_booking(event.slot, taken.seats, contact, now=now)
+    record(by, "booking.by_phone", event, reference=booking.reference, seats=taken.seats)
+    return booking
+
+
+@dataclass(frozen=True)
+class LiveCounts:
+    bookings: int
+    seats: int
+    waiting: int  # of the bookings, those on the waiting list
+
+
+def live_counts(bookings: list[Booking]) -> LiveCounts:
+    """The bookings still standing (confirmed, waiting, held) and their seats."""
+    live = [booking for booking in bookings if booking.status in LIVE]
+    waiting = sum(1 for booking in live if booking.status is BookingStatus.waitlisted)
+    return LiveCounts(len(live), sum(booking.quantity for booking in live), waiting)
 
 
 def booking_counts(bookings: list[Booking]) -> dict[BookingStatus, tuple[int, int]]:

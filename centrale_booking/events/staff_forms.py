@@ -5,17 +5,20 @@ here, where a time the clocks skip or show twice can still be refused next to it
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    EmailField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -27,6 +30,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -35,7 +39,9 @@ from wtforms.validators import (
 )
 
 from ..clock import LocalTimeError, local, museum_time
+from ..extensions import utcnow
 from ..forms import TextRuleForm
+from .images import ImageRefused, reencoded, store
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
 from .service import EVENT_FIELDS, MAX_SERIES, Message, SeriesPlan, plan_series
@@ -162,12 +168,15 @@ class EventFieldsForm(TextRuleForm):
         validators=[at_most(500), HttpsLink()],
         description=_l("The recording, once it is online. Starts with https://."),
     )
-    image = StringField(
-        _l("Image"),
-        filters=[image_path],
-        validators=[at_most(300), image_under_static],
-        description=_l("A path under static/, such as img/eventi/concerto.jpg."),
+    # The picture the event has (an upload's "uploads/<random>.jpg", or a path under static/
+    # of the demo's), kept as it is unless a new one is uploaded or it is removed.
+    image = HiddenField(filters=[image_path], validators=[at_most(300), image_under_static])
+    image_file = FileField(
+        _l("Picture"),
+        description=_l("JPEG, PNG or WebP, at most 5 MB. It is resized and saved again."),
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
+    remove_image = BooleanField(_l("Remove the picture"))
     image_alt_it = StringField(
         _l("Image description in Italian"),
         filters=[strip],
@@ -217,6 +226,18 @@ class EventFieldsForm(TextRuleForm):
         description=_l("Hours before the start; 0: until it starts. Staff can always cancel."),
     )
 
+    def validate_image_file(self, field):
+        # Stored at once, and kept by the hidden field: a form refused for another field, or
+        # a series' preview, does not ask for the picture again.
+        upload = field.data
+        if not isinstance(upload, FileStorage) or not upload.filename:
+            return
+        try:
+            self.image.data = store(reencoded(upload.stream))
+        except ImageRefused as refused:
+            raise ValidationError(str(refused.message)) from None
+        self.remove_image.data = False
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         return self._check_together() and valid
@@ -227,6 +248,12 @@ class EventFieldsForm(TextRuleForm):
         if self.format.data in (EventFormat.in_person, EventFormat.both) and not self.room.data:
             self.room.errors.append(_("Please say in which room the event takes place."))
             ok = False
+        if self.image.errors:  # the hidden field's own: said where the picture is chosen
+            self.image_file.errors = [*self.image_file.errors, *self.image.errors]
+            self.image.errors = []
+            ok = False
+        if self.remove_image.data:
+            self.image.data = ""
         if self.image.data and not self.image_alt_it.data:
             self.image_alt_it.errors.append(
                 _("Please describe the image for people who cannot see it.")
@@ -368,8 +395,31 @@ class EventForm(EventFieldsForm):
         }
 
 
+PAST_MESSAGE = _l(
+    "This date is in the past. If you are recording an event that has already taken place, "
+    "tick “Yes, the date is in the past” below."
+)
+
+
+def in_the_past_field():
+    return BooleanField(
+        _l("Yes, the date is in the past"),
+        description=_l("Only to record an event that has already taken place."),
+    )
+
+
 class NewEventForm(EventForm):
     publish = BooleanField(_l("Publish at once"), description=_l("Otherwise it stays a draft."))
+    in_the_past = in_the_past_field()
+    past_refused = False  # the date was in the past, not yet confirmed: show the box
+
+    def _check_together(self) -> bool:
+        ok = super()._check_together()
+        if ok and self.starts_at < utcnow() and not self.in_the_past.data:
+            self.starts_on.errors.append(str(PAST_MESSAGE))
+            self.past_refused = True
+            return False
+        return ok
 
 
 SKIP_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y")
@@ -405,9 +455,23 @@ class SeriesForm(EventFieldsForm):
         description=_l("Holidays and closures, as 01/04/2027, separated by commas or lines."),
         render_kw={"rows": 3},
     )
+    opens_days_before = IntegerField(
+        _l("Booking opens, days before each date"),
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[Optional(), NumberRange(1, 365, _l("Between %(min)s and %(max)s days."))],
+        description=_l("At 9:00 that day. Empty: as soon as the events are published."),
+    )
+    closes_hours_before = IntegerField(
+        _l("Booking closes, hours before the start"),
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[Optional(), NumberRange(0, 720, _l("Between %(min)s and %(max)s hours."))],
+        description=_l("Empty or 0: when each event starts."),
+    )
     publish = BooleanField(
         _l("Publish them at once"), description=_l("Otherwise they stay drafts.")
     )
+    in_the_past = in_the_past_field()
+    past_refused = False
     planned = HiddenField()  # the dates shown in the preview, checked again on creation
 
     plan: SeriesPlan | None = None
@@ -464,12 +528,140 @@ class SeriesForm(EventFieldsForm):
         for day in plan.dates:  # a time the clocks skip on one of the days is refused
             if self._hours_on(day) is None:
                 return False
+        first_starts = self._hours_on(plan.dates[0])[0]
+        if first_starts < utcnow() and not self.in_the_past.data:
+            self.first_day.errors.append(str(PAST_MESSAGE))
+            self.past_refused = True
+            return False
+        window = self.window(first_starts)
+        if window["opens_at"] and window["closes_at"] and window["closes_at"] <= window["opens_at"]:
+            self.closes_hours_before.errors.append(_("Booking must close after it opens."))
+            return False
         self.plan = plan
         return ok
+
+    def window(self, starts_at: datetime) -> dict:
+        """When booking opens and closes for the date starting at `starts_at`."""
+        opens = closes = None
+        if self.opens_days_before.data:
+            day = local(starts_at).date() - timedelta(days=self.opens_days_before.data)
+            opens = museum_time(day, time(9, 0))
+        if self.closes_hours_before.data:
+            closes = starts_at - timedelta(hours=self.closes_hours_before.data)
+        return {"opens_at": opens, "closes_at": closes}
 
     @property
     def plan_key(self) -> str:
         return ",".join(day.isoformat() for day in self.plan.dates) if self.plan else ""
+
+
+# --- A booking, from the back office ----------------------------------------------------
+
+
+class SeatsForm(TextRuleForm):
+    """Change the seats of one booking in the attendee list."""
+
+    seats = IntegerField(
+        _l("Seats"),
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[
+            InputRequired(_l("How many seats?")),
+            NumberRange(min=1, message=_l("At least one seat, please.")),
+        ],
+    )
+
+
+class PhoneBookingForm(TextRuleForm):
+    """A booking taken on the phone: who, how many, in which language the emails go."""
+
+    name = StringField(
+        _l("Name and surname"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Please give the person's name.")),
+            Length(min=2, max=120, message=_l("Between 2 and 120 characters, please.")),
+        ],
+    )
+    email = EmailField(
+        _l("Email"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("The confirmation and the tickets are sent there.")),
+            Email(_l("This email address does not look right."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    phone = StringField(
+        _l("Phone"),
+        filters=[strip],
+        validators=[Optional(), Length(max=40)],
+        description=_l("To call the person if the event changes."),
+    )
+    seats = IntegerField(
+        _l("Seats"),
+        default=1,
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[
+            InputRequired(_l("How many seats?")),
+            NumberRange(min=1, message=_l("At least one seat, please.")),
+        ],
+    )
+    language = SelectField(
+        _l("Language of the emails"),
+        choices=[SelectChoice("it", "Italiano"), SelectChoice("en", "English")],
+        default="it",
+    )
+    privacy_told = BooleanField(
+        _l("The person was told of the privacy notice and agrees"),
+        validators=[DataRequired(_l("We can only take the booking with the person's consent."))],
+    )
+
+
+class SeriesEditForm(TextRuleForm):
+    """What changes for every date still to come of a weekly series, at once."""
+
+    start_time = TimeField(
+        _l("Starts at"),
+        format=TIME_FORMATS,
+        invalid_value_message=_l("Please enter a time such as 18:30."),
+        validators=[InputRequired(_l("At what time does it start?"))],
+    )
+    end_time = TimeField(
+        _l("Ends at"),
+        format=TIME_FORMATS,
+        invalid_value_message=_l("Please enter a time such as 20:00."),
+        validators=[InputRequired(_l("At what time does it end?"))],
+    )
+    room = StringField(
+        _l("Room"),
+        filters=[strip],
+        validators=[at_most(120)],
+        description=_l("Such as Sala delle pompe. Not needed for a streaming-only event."),
+    )
+    capacity = IntegerField(
+        _l("Seats"),
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[
+            InputRequired(_l("How many seats are there?")),
+            NumberRange(1, 5000, _l("Between %(min)s and %(max)s seats.")),
+        ],
+    )
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_("The event must end after it starts."))
+
+    @classmethod
+    def for_event(cls, event: Event) -> SeriesEditForm:
+        slot = event.slot
+        return cls(
+            data={
+                "start_time": local(slot.starts_at).time(),
+                "end_time": local(slot.ends_at).time(),
+                "room": event.room,
+                "capacity": slot.capacity,
+            }
+        )
 
 
 # --- Telling the people of an event ----------------------------------------------------------

@@ -7,21 +7,32 @@ import calendar
 from datetime import date, datetime, timedelta
 
 from babel.dates import get_day_names
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from ..booking.availability import has_places_left
+from ..booking.availability import open_with_places_left
 from ..booking.errors import BookingError
-from ..booking.models import Slot
+from ..booking.models import Booking, Slot
 from ..clock import local, midnight
-from ..extensions import db, limiter, transaction, utcnow
+from ..extensions import db, limiter, utcnow
+from ..forms import book_once, remember_submission, submitted_before
 from ..i18n import current_language
 from ..links import manage_path
 from ..programmes import Teaser
 from .forms import EventRegistrationForm
+from .images import UPLOADED, image_folder
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
 from .rules import registration_state
@@ -34,6 +45,21 @@ def event_labels() -> dict:
         "category_labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
         "format_labels": {f.value: label for f, label in FORMAT_LABELS.items()},
     }
+
+
+def event_image_url(image: str) -> str:
+    """Where an Event.image is served: an upload by the events' route, else from static/."""
+    if image.startswith(UPLOADED):
+        return url_for("events.image", name=image.removeprefix(UPLOADED))
+    return url_for("static", filename=image)
+
+
+def image(name: str):
+    """An uploaded picture: its random name never changes, so it may be kept for a year."""
+    response = send_from_directory(image_folder(), name, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _published_events():
@@ -78,7 +104,7 @@ def index():
     if filters["formato"] in EventFormat.__members__:
         query = query.where(Event.format == EventFormat(filters["formato"]))
     if filters["posti"]:
-        query = query.where(has_places_left())
+        query = query.where(open_with_places_left(now))
     events = db.session.scalars(query).unique().all()
     listed = [(event, registration_state(event, now)) for event in events]
     view = "mese" if request.args.get("vista") == "mese" else "elenco"
@@ -147,7 +173,14 @@ def _event_or_404(event_id: int) -> Event:
 def show(event_id: int):
     event = _event_or_404(event_id)
     form = _registration_form(event)
-    return _event_page(event, form)
+    # Booked from this browser already: the page says so, and its form is that same form
+    # (Back, then Book again, lands on that booking); "for someone else" gives a new one.
+    earlier = None if request.args.get("altro") else submitted_before(form, _form_scope(event))
+    return _event_page(event, form, earlier=earlier)
+
+
+def _form_scope(event: Event) -> str:
+    return f"event-{event.id}"
 
 
 def _registration_form(event: Event) -> EventRegistrationForm:
@@ -159,7 +192,9 @@ def _registration_form(event: Event) -> EventRegistrationForm:
     return form
 
 
-def _event_page(event: Event, form: EventRegistrationForm, status: int = 200):
+def _event_page(
+    event: Event, form: EventRegistrationForm, status: int = 200, *, earlier: Booking | None = None
+):
     return (
         render_template(
             "events/show.html",
@@ -167,6 +202,8 @@ def _event_page(event: Event, form: EventRegistrationForm, status: int = 200):
             slot=event.slot,
             state=registration_state(event, utcnow()),
             form=form,
+            earlier=earlier,
+            earlier_path=manage_path(earlier) if earlier else None,
         ),
         status,
     )
@@ -192,12 +229,17 @@ def book(event_id: int):
         newsletter_consent=form.newsletter_consent.data,
     )
     try:
-        with transaction():
-            booking = register(event, registration, now=utcnow())
+        booking, made_now = book_once(
+            form.once.data, lambda: register(event, registration, now=utcnow())
+        )
     except BookingError as refused:
         form.form_errors.append(str(refused.message))
         return _event_page(event, form, refused.status)
-    if event.streaming_only:
+    if form.once.data:
+        remember_submission(_form_scope(event), form.once.data)
+    if not made_now:
+        flash(_("We received this form twice and booked it once: here is your booking."), "info")
+    elif event.streaming_only:
         flash(_("Done: we will email you the live stream link before the start."), "success")
     elif booking.status.value == "waitlisted":
         flash(

@@ -1,25 +1,40 @@
 """The pages every booking has, whatever its programme: the manage link (see, download,
 cancel, change) and the ticket page the QR code points to."""
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..booking import engine
 from ..booking.changes import change_quantity
 from ..booking.codes import tokens_match
-from ..booking.engine import cancel_booking, changeable, queue_position, sweep_expired_holds
-from ..booking.errors import BookingError
+from ..booking.engine import (
+    cancel_booking,
+    cancellable_online,
+    changeable,
+    queue_position,
+    sweep_expired_holds,
+)
+from ..booking.errors import BookingError, CancellationClosed
 from ..booking.models import Booking, Ticket
 from ..booking.states import LIVE, BookingStatus
 from ..booking.tickets import ticket_status
 from ..clock import clock_time
-from ..extensions import db, transaction, utcnow
+from ..extensions import db, limiter, transaction, utcnow
 from ..forms import ConfirmForm
 from ..i18n import current_language
 from ..links import manage_path, ticket_url
 from ..programmes import panel
-from .forms import QuantityForm
+from .forms import FindBookingsForm, QuantityForm
+from .service import send_booking_links
 
 bp = Blueprint("manage", __name__)
 
@@ -39,8 +54,42 @@ def _booking_or_404(reference: str, token: str) -> Booking:
     booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
     # Found by its public reference, then the secret compared in constant time.
     if booking is None or not tokens_match(token, booking.manage_token):
-        abort(404)
+        abort(_link_not_found())
     return booking
+
+
+def _link_not_found():
+    """A wrong or cut link: the way to have the right one sent again, with a 404."""
+    page = render_template("manage/find.html", form=FindBookingsForm(), broken_link=True)
+    return make_response(page, 404)
+
+
+# --- A lost link ----------------------------------------------------------------------------
+
+
+def _find_limit() -> str:
+    return current_app.config["FIND_BOOKINGS_RATE_LIMIT"]
+
+
+@bp.route("/prenotazione/ritrova", methods=["GET", "POST"])
+@limiter.limit(_find_limit, methods=["POST"])
+def find_bookings():
+    """ "Find your booking": the manage links of every live booking, sent to the address. The
+    answer is the same whether or not the address has bookings: it tells nobody who booked."""
+    form = FindBookingsForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("manage/find.html", form=form), status
+    with transaction():
+        send_booking_links(form.email.data, current_language(), now=utcnow())
+    return render_template("manage/find.html", form=None, sent_to=form.email.data)
+
+
+@bp.route("/prenotazione/<reference>")
+@bp.route("/prenotazione/")
+def link_cut(reference: str = ""):
+    """A manage link cut short (the token lost on the way, by a mail program's line break)."""
+    return _link_not_found()
 
 
 @bp.route("/prenotazione/<reference>/<token>")
@@ -64,9 +113,12 @@ def _manage_page(booking: Booking, quantity_form: QuantityForm, status: int = 20
             facts=programme.facts(booking, current_language()),
             start_time=clock_time(booking.slot.starts_at, current_language()),
             panel=panel(programme, "_manage.html", "manage/_take_part.html"),
+            pending_panel=panel(programme, "_pending.html", "manage/_pending.html"),
             live=booking.status in LIVE,
             position=queue_position(booking),
             quantity_changeable=changeable(booking, now),
+            cancellable=cancellable_online(booking, now),
+            cancel_deadline=booking.slot.cancellation_deadline,
             tickets=[(t, ticket_status(t)) for t in booking.tickets],
             quantity_form=quantity_form,
             confirm_form=ConfirmForm(),
@@ -84,6 +136,9 @@ def cancel(reference: str, token: str):
     form = ConfirmForm()
     if booking.status in (S.cancelled, S.expired):
         flash(_("This booking is already cancelled."), "info")
+        return redirect(manage_path(booking), 303)
+    if not cancellable_online(booking, utcnow()):
+        flash(str(CancellationClosed.message), "error")
         return redirect(manage_path(booking), 303)
     if form.validate_on_submit():
         try:

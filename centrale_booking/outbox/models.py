@@ -21,10 +21,13 @@ class EmailKind(StrEnum):
     cancellation = "cancellation"
     slot_cancelled = "slot_cancelled"  # the museum cancelled the date
     expired = "expired"
+    booking_links = "booking_links"  # asked for again: every live booking's link, in one email
     slot_changed = "slot_changed"  # the museum moved the date, the time or the place
     promoted = "promoted"  # confirmed from the waiting list: a place freed up
     waitlist_skipped = "waitlist_skipped"  # freed places went to a smaller request behind
     staff_message = "staff_message"  # the staff wrote to the people of a date
+    confirm_address = "confirm_address"  # a pending booking's link to confirm (school visits)
+    reminder_week = "reminder_week"  # a week before, to reconfirm or change (school visits)
 
 
 class OutboxStatus(StrEnum):

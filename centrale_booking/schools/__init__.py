@@ -1,15 +1,66 @@
-"""School visits: free educational activities booked by grade level. Its pages come with the
-schools issue; for now the kind has its table and its way in on the home page."""
+"""School visits: free educational activities booked by grade level, from the scuola
+dell'infanzia to the secondaria di secondo grado.
 
+The programme's kind for the registry, and every URL it answers, in one place: the teachers'
+pages (views.py), the staff pages (staff.py), the API (api.py, + openapi.py) and the commands
+(cli.py: `flask schools import`)."""
+
+from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from ..programmes import ProgrammeKind, Teaser
+from ..admin import staff_blueprint
+from ..api import api_blueprint
+from ..auth.models import Role
+from ..programmes import ProgrammeKind
+from . import api, cli, staff, views
 from .models import Activity
+from .openapi import api_part
+
+public = Blueprint("schools", __name__, url_prefix="/scuole")
+public.add_url_rule("/", "index", views.index)
+public.add_url_rule("/attivita", "activities", views.activities)
+public.add_url_rule("/attivita/<int:activity_id>", "activity", views.activity)
+public.add_url_rule("/turni/<int:slot_id>/prenota", "book", views.book, methods=["GET", "POST"])
+public.add_url_rule("/prenotazione/<reference>/in-attesa", "pending", views.pending)
+public.add_url_rule(
+    "/prenotazione/<reference>/<token>/conferma", "confirm", views.confirm, methods=["POST"]
+)
+public.add_url_rule("/prenotazione/<reference>/<token>/ci-siamo", "reconfirm", views.reconfirm)
+public.add_url_rule(
+    "/prenotazione/<reference>/<token>/numeri", "numbers", views.numbers, methods=["GET", "POST"]
+)
+public.add_url_rule("/scuola/<code>.json", "school_lookup", views.school_lookup)
+public.app_context_processor(views.school_labels)
+public.cli.command("import")(cli.import_command)  # flask schools import FILE.csv
+
+back_office = staff_blueprint("schools_staff", __name__, "/scuole", role=Role.education)
+back_office.add_url_rule("/", "schedule", staff.schedule)
+back_office.add_url_rule("/giorno.pdf", "schedule_pdf", staff.schedule_pdf)
+back_office.add_url_rule("/prenotazioni", "bookings", staff.bookings)
+back_office.add_url_rule(
+    "/prenotazioni/<int:booking_id>/assente", "no_show", staff.no_show, methods=["POST"]
+)
+back_office.add_url_rule("/turni", "slot_helper", staff.slot_helper, methods=["GET", "POST"])
+back_office.context_processor(staff.staff_labels)
+
+json_api = api_blueprint("schools_api", __name__, "/school")
+json_api.add_url_rule("/activities", "list_activities", api.list_activities)
+json_api.add_url_rule("/slots", "list_slots", api.list_slots)
+json_api.add_url_rule("/bookings", "create_booking", api.create_booking, methods=["POST"])
 
 KIND = ProgrammeKind(
     name="activity",
     model=Activity,
     templates="schools",
     label=_l("Schools"),
-    home_teaser=lambda: Teaser(way="schools/_home_way.html"),
+    blueprints=(public, back_office, json_api),
+    api_part=api_part,
+    export_columns=staff.export_columns,
+    staff_entry=("schools_staff.schedule", _l("Manage school visits")),
+    staff_menu=(
+        ("schools_staff.schedule", _l("Day's schedule")),
+        ("schools_staff.bookings", _l("School bookings")),
+        ("schools_staff.slot_helper", _l("School slots")),
+    ),
+    home_teaser=views.home_teaser,
 )

@@ -1,7 +1,7 @@
 """desk: how many came in with a group ticket (check_in_count), who collected a child, device tokens
 
 Revision ID: c4d35e7a9b10
-Revises: 810d8a3ff28e
+Revises: 41f77f1a4bf4
 Create Date: 2026-12-01 22:10:00
 
 """
@@ -13,7 +13,7 @@ import centrale_booking.db_types  # noqa: F401  (UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = 'c4d35e7a9b10'
-down_revision = '810d8a3ff28e'
+down_revision = '41f77f1a4bf4'
 branch_labels = None
 depends_on = None
 

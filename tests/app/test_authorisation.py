@@ -25,7 +25,7 @@ from werkzeug.routing import Rule
 from centrale_booking.auth.models import Role
 from centrale_booking.booking.engine import request_booking
 from centrale_booking.extensions import transaction, utcnow
-from tests.factories import a_contact, make_event, make_slot
+from tests.factories import a_contact, make_event, make_school_slot, make_slot
 from tests.helpers import sign_in
 
 LOGIN = "redirected to the login page"
@@ -110,6 +110,28 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("POST", "desk_api.counts"): (401, 422, 403, 422),  # an empty body
     ("GET", "desk_api.today"): (401, 200, 403, 200),
     ("GET", "desk_api.search"): (401, 200, 403, 200),
+    # School visits: the teachers' pages (a booking's own answers: tests/schools/)
+    ("GET", "schools.index"): public(200),
+    ("GET", "schools.activities"): public(303),  # no class chosen: back to the first step
+    ("GET", "schools.activity"): public(303),  # no class chosen: back to the first step
+    ("GET", "schools.book"): public(200),
+    ("POST", "schools.book"): public(422),  # an empty form
+    ("GET", "schools.pending"): public(404),  # the reference of an event's booking
+    ("POST", "schools.confirm"): public(404),  # the token of an event's booking
+    ("GET", "schools.reconfirm"): public(404),
+    ("GET", "schools.numbers"): public(404),
+    ("POST", "schools.numbers"): public(404),
+    ("GET", "schools.school_lookup"): public(404),  # a code not in the registry
+    ("GET", "schools_api.list_activities"): public(422),  # no grade asked
+    ("GET", "schools_api.list_slots"): public(422),  # no activity asked
+    ("POST", "schools_api.create_booking"): public(422),  # an empty body
+    # Schools' back office: education staff and admins
+    ("GET", "schools_staff.schedule"): staff(Role.education, 200),
+    ("GET", "schools_staff.schedule_pdf"): staff(Role.education, 200),
+    ("GET", "schools_staff.bookings"): staff(Role.education, 200),
+    ("GET", "schools_staff.slot_helper"): staff(Role.education, 200),
+    ("POST", "schools_staff.slot_helper"): staff(Role.education, 200),  # the form, its errors
+    ("POST", "schools_staff.no_show"): staff(Role.education, 404),  # an event's booking
 }
 
 
@@ -119,6 +141,9 @@ class World:
     changes what the next one finds."""
 
     event_id: int
+    activity_id: int
+    school_slot_id: int
+    booking_id: int
     reference: str
     token: str
     code: str
@@ -129,11 +154,23 @@ def a_world() -> World:
     slot = make_slot(capacity=20, programme=event, starts_at=utcnow() + timedelta(days=10))
     with transaction():
         booking = request_booking(slot, 2, a_contact(), now=utcnow())
-    return World(event.id, booking.reference, booking.manage_token, booking.tickets[0].code)
+    school_slot = make_school_slot(starts_at=utcnow() + timedelta(days=10))
+    return World(
+        event.id,
+        school_slot.programme_id,
+        school_slot.id,
+        booking.id,
+        booking.reference,
+        booking.manage_token,
+        booking.tickets[0].code,
+    )
 
 
 ARGUMENTS = {
     "event_id": lambda world: world.event_id,
+    "activity_id": lambda world: world.activity_id,
+    "slot_id": lambda world: world.school_slot_id,
+    "booking_id": lambda world: world.booking_id,
     "reference": lambda world: world.reference,
     "token": lambda world: world.token,
     "code": lambda world: world.code,

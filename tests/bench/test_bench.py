@@ -13,8 +13,11 @@ from tests.conftest import ROOT
 TABLES = {  # each benchmark, and a line of its table
     "engine.py": "bookings/s",
     "api.py": "CPU ms/bk",
+    "campus_rush.py": "families/s",
     "pdf.py": "confirmation / bare",
     "desk.py": "scan / bare (medians)",
+    "form_once.py": "/ without",
+    "rush.py": "oversell check",
 }
 
 

@@ -233,7 +233,7 @@ def test_a_full_event_without_a_waiting_list_says_so(client, app):
     ("setup", "message"),
     [
         ({"closes_in": timedelta(hours=-1)}, "chiuse"),
-        ({"opens_in": timedelta(days=1)}, "non sono ancora aperte"),
+        ({"opens_in": timedelta(days=1)}, "le prenotazioni aprono"),
         ({"starts_in": timedelta(days=-1)}, "già svolto"),
         ({"cancelled": True}, "annullat"),
     ],
@@ -328,7 +328,7 @@ def test_the_home_page_shows_the_next_events_and_the_ways_in(client, app):
     html = client.get("/").get_data(as_text=True)
     assert "Il prossimo concerto" in html and f"/eventi/{soon.id}" in html
     assert "Data annullata" not in html
-    assert 'href="/eventi/"' in html and "#scuole" in html and "#campus" in html
+    assert 'href="/eventi/"' in html and 'href="/scuole/"' in html and "#campus" in html
 
 
 def test_the_privacy_notice_is_linked_from_the_form(client, app):

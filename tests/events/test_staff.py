@@ -201,8 +201,8 @@ def test_a_new_event_is_a_draft_unless_published_at_once(client):
     [
         ("2027-03-27", datetime(2027, 3, 27, 17, 30, tzinfo=UTC)),  # the day before: UTC+1
         ("2027-03-28", datetime(2027, 3, 28, 16, 30, tzinfo=UTC)),  # clocks went forward
-        ("2026-10-24", datetime(2026, 10, 24, 16, 30, tzinfo=UTC)),  # summer time: UTC+2
-        ("2026-10-25", datetime(2026, 10, 25, 17, 30, tzinfo=UTC)),  # clocks went back
+        ("2027-10-30", datetime(2027, 10, 30, 16, 30, tzinfo=UTC)),  # summer time: UTC+2
+        ("2027-10-31", datetime(2027, 10, 31, 17, 30, tzinfo=UTC)),  # clocks went back
     ],
 )
 def test_the_time_is_read_on_the_clocks_of_milan_across_daylight_saving(client, day, expected):
@@ -234,7 +234,7 @@ BAD_INPUT = [
     ({"format": "in_person", "room": ""}, "room", "Please say in which room"),
     ({"stream_url": "http://example.org/live"}, "stream_url", "starts with https://"),
     ({"replay_url": "javascript:alert(1)"}, "replay_url", "starts with https://"),
-    ({"image": "../secrets.png"}, "image", "under static/"),
+    ({"image": "../secrets.png"}, "image_file", "under static/"),
     ({"image": "img/eventi/a.jpg"}, "image_alt_it", "Please describe the image"),
     ({"starts_on": ""}, "starts_on", "On which day?"),
     ({"starts_on": "31 febbraio"}, "starts_on", "Please enter a date such as 31/12/2027."),
@@ -494,18 +494,18 @@ def test_a_series_creates_one_event_per_date_across_the_change_of_time(client):
 
 def test_a_series_keeps_its_hour_when_the_clocks_go_back_in_october(client):
     sign_in(client, Role.education)
-    dates = "2026-10-15,2026-10-22,2026-10-29,2026-11-05"
+    dates = "2027-10-21,2027-10-28,2027-11-04,2027-11-11"
     data = series_form(
-        action="create", planned=dates, first_day="2026-10-12", last_day="2026-11-08", skip=""
+        action="create", planned=dates, first_day="2027-10-18", last_day="2027-11-14", skip=""
     )
     assert client.post("/staff/eventi/serie", data=data).status_code == 303
     starts = db.session.scalars(select(Slot.starts_at).order_by(Slot.starts_at)).all()
-    # 18:30 in Milan: 16:30 UTC in summer time, 17:30 UTC after 25 October 2026
+    # 18:30 in Milan: 16:30 UTC in summer time, 17:30 UTC after 31 October 2027
     assert [s.astimezone(UTC).strftime("%m-%d %H:%M") for s in starts] == [
-        "10-15 16:30",
-        "10-22 16:30",
-        "10-29 17:30",
-        "11-05 17:30",
+        "10-21 16:30",
+        "10-28 16:30",
+        "11-04 17:30",
+        "11-11 17:30",
     ]
 
 

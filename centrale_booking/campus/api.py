@@ -1,0 +1,165 @@
+"""The campus's API routes (registered by campus/__init__.py under /api/v1/campus): the weeks
+with their places left, and an enrolment in one go, read with the page's own form. Bad input:
+a 422 problem with messages by dotted path (`children.1.birth_date`), each naming the child;
+a week whose booking window is closed: the engine's 409 problem."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, jsonify, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import StringField
+from wtforms.validators import AnyOf, InputRequired
+
+from .. import clock
+from ..api import json_body
+from ..api.forms import FormInput, InvalidInput
+from ..booking.availability import availability
+from ..booking.models import Slot, Ticket
+from ..extensions import db, limiter, transaction, utcnow
+from ..i18n import current_language
+from ..links import absolute, pdf_url, ticket_url
+from .forms import CampusEnrolmentForm
+from .models import SCHOOL_CLASSES, Audience, Campus, CampusPlace
+from .service import enrol, enrolment_from_form, family_bookings
+
+
+class ApiEnrolmentForm(CampusEnrolmentForm):
+    """The page's form, plus the language the family's emails speak (on the page, the
+    page's)."""
+
+    language = StringField(
+        _l("Language"),
+        validators=[
+            InputRequired(_l('Please choose the language: "it" or "en".')),
+            AnyOf(("it", "en"), message=_l('Please choose the language: "it" or "en".')),
+        ],
+    )
+
+
+def week_item(campus: Campus, slot: Slot, now) -> dict:
+    offer = availability(slot, now=now)
+    if campus.audience is Audience.classes:
+        audience = {
+            "classes": CLASS_KEYS[
+                CLASS_KEYS.index(campus.min_class) : CLASS_KEYS.index(campus.max_class) + 1
+            ]
+        }
+    else:
+        audience = {"min_age": campus.min_age, "max_age": campus.max_age}
+    return {
+        "id": slot.id,
+        "edition": {"id": campus.id, "title": campus.title, "season": campus.season.value},
+        "starts_at": clock.iso(slot.starts_at),
+        "ends_at": clock.iso(slot.ends_at),
+        "days": [day.isoformat() for day in campus.week_days(slot)],
+        "audience": audience,
+        "capacity": slot.capacity,
+        "places_left": offer.places_left,
+        "booking_open": offer.bookable,
+        "waiting_list": offer.has_waitlist,
+    }
+
+
+CLASS_KEYS = list(SCHOOL_CLASSES)
+
+
+def list_weeks():
+    """The weeks of the published editions not over yet, in time order."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(Campus, Slot)
+        .join(Slot, Slot.programme_id == Campus.id)
+        .where(Campus.published.is_(True), Slot.ends_at > now)
+        .order_by(Slot.starts_at, Slot.id)
+    ).all()
+    return jsonify(items=[week_item(campus, slot, now) for campus, slot in rows])
+
+
+def _rate_limit() -> str:
+    return current_app.config["API_BOOKING_RATE_LIMIT"]
+
+
+@limiter.limit(_rate_limit)
+def create_enrolment():
+    """Enrol children into weeks of one edition: each week confirmed or waitlisted."""
+    body = json_body()
+    campus = _campus_of(body)
+    weeks = list(campus.slots) if campus else []
+    form_input = FormInput(
+        _bound(campus, weeks),
+        body,
+        defaults={"language": current_language, "siblings_together": lambda: "y"},
+    )
+    form = form_input.validated()
+    with transaction():
+        family = enrol(campus, enrolment_from_form(form, form.language.data), now=utcnow())
+    bookings = family_bookings(family)
+    places = db.session.scalars(
+        select(CampusPlace).where(CampusPlace.family_id == family.id).order_by(CampusPlace.id)
+    ).all()
+    tickets = {
+        t.id: t
+        for t in db.session.scalars(
+            select(Ticket).where(Ticket.booking_id.in_([b.id for b in bookings]))
+        )
+    }
+    confirmed = [b for b in bookings if b.status.value == "confirmed"]
+    answer = {
+        "reference": bookings[0].reference,
+        "places": [
+            {
+                "child": p.child.full_name,
+                "week_id": p.booking.slot_id,
+                "status": p.booking.status.value,
+            }
+            for p in places
+        ],
+        "tickets": [
+            {
+                "child": p.child.full_name,
+                "week_id": p.booking.slot_id,
+                "code": tickets[p.ticket_id].code,
+                "url": ticket_url(tickets[p.ticket_id]),
+            }
+            for p in places
+            if p.ticket_id in tickets
+        ],
+        "manage_url": absolute(url_for("campus.family", token=family.manage_token)),
+        "pdf_url": pdf_url(confirmed[0]) if confirmed else None,
+    }
+    response = current_app.response_class(
+        json.dumps(answer), status=201, mimetype="application/json"
+    )
+    response.headers["Location"] = answer["manage_url"]
+    return response
+
+
+def _campus_of(body) -> Campus | None:
+    # The edition is the one of the weeks asked for; weeks of several editions are refused.
+    if not isinstance(body, dict) or not isinstance(body.get("week_ids"), list):
+        return None
+    ids = [i for i in body["week_ids"] if isinstance(i, int) and not isinstance(i, bool)]
+    if not ids:
+        return None
+    campus_ids = set(db.session.scalars(select(Slot.programme_id).where(Slot.id.in_(ids))).all())
+    campuses = [db.session.get(Campus, i) for i in campus_ids]
+    campuses = [c for c in campuses if c is not None and c.published]
+    if len(campuses) != 1:
+        raise InvalidInput({"week_ids": [str(_l("Please choose weeks of one campus edition."))]})
+    return campuses[0]
+
+
+def _bound(campus: Campus | None, weeks):
+    # The form class with this edition's weeks and rules, as FormInput builds it.
+    class Bound(ApiEnrolmentForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if campus is not None:
+                self.for_campus(campus, weeks)
+            else:
+                self.week_ids.choices = []
+
+    return Bound

@@ -1,0 +1,123 @@
+"""The campus's staff pages: the day's register of a week (present, absent, arrived at,
+collected by whom and when) as a page and a PDF for the education staff, with the children's
+health notes; the "still here" list for the desk near closing time, where health details open
+only on purpose. Every showing of health data is written to the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, make_response, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import clock
+from ..documents.pdf import renderer
+from ..extensions import db, transaction, utcnow
+from .models import Campus, CampusChild
+from .rules import week_label
+from .service import day_register, open_health
+
+
+def _week_and_day(slot_id: int):
+    from ..booking.models import Slot
+
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or not isinstance(slot.programme, Campus):
+        abort(404)
+    campus = slot.programme
+    days = campus.week_days(slot)
+    wanted = request.args.get("giorno", "")
+    try:
+        day = date.fromisoformat(wanted) if wanted else None
+    except ValueError:
+        day = None
+    if day not in days:
+        today = clock.today()
+        day = today if today in days else days[0]
+    return campus, slot, days, day
+
+
+def weeks():
+    campuses = db.session.scalars(select(Campus).order_by(Campus.id)).all()
+    return render_template("campus/staff/weeks.html", campuses=campuses, week_label=week_label)
+
+
+def _register_with_health(slot_id: int, where: str):
+    campus, slot, days, day = _week_and_day(slot_id)
+    rows = day_register(slot, day)
+    now = utcnow()
+    health = {}
+    with transaction():  # each child's notes shown is an opening, on the record
+        for row in rows:
+            if row.child.has_health_notes:
+                health[row.child.id] = open_health(row.child, by=current_user, now=now, where=where)
+    return campus, slot, days, day, rows, health
+
+
+def register(slot_id: int):
+    campus, slot, days, day, rows, health = _register_with_health(slot_id, "register")
+    return render_template(
+        "campus/staff/register.html",
+        campus=campus,
+        slot=slot,
+        days=days,
+        day=day,
+        rows=rows,
+        health=health,
+        week=week_label(slot),
+    )
+
+
+def register_pdf(slot_id: int):
+    campus, slot, days, day, rows, health = _register_with_health(slot_id, "register.pdf")
+    html = render_template(
+        "campus/staff/register_pdf.html",
+        campus=campus,
+        slot=slot,
+        day=day,
+        rows=rows,
+        health=health,
+        week=week_label(slot),
+        museum_name=campus.place("it"),
+    )
+    response = make_response(renderer().render(html))
+    response.mimetype = "application/pdf"
+    name = f"registro-{day.isoformat()}.pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def still_here(slot_id: int):
+    """For the desk: the children checked in and not collected yet, today; health only as
+    "yes/no", the detail on purpose (health_detail)."""
+    campus, slot, days, day = _week_and_day(slot_id)
+    rows = [row for row in day_register(slot, day) if row.still_here]
+    return render_template(
+        "campus/staff/still_here.html",
+        campus=campus,
+        slot=slot,
+        day=day,
+        rows=rows,
+        shown={},
+        week=week_label(slot),
+    )
+
+
+def health_detail(slot_id: int, child_id: int):
+    campus, slot, days, day = _week_and_day(slot_id)
+    child = db.session.get(CampusChild, child_id)
+    if child is None:
+        abort(404)
+    with transaction():
+        notes = open_health(child, by=current_user, now=utcnow(), where="desk")
+    rows = [row for row in day_register(slot, day) if row.still_here]
+    return render_template(
+        "campus/staff/still_here.html",
+        campus=campus,
+        slot=slot,
+        day=day,
+        rows=rows,
+        shown={child.id: notes},
+        week=week_label(slot),
+    )

@@ -1,0 +1,185 @@
+"""What is done with school visits: a teacher books a class (the page and the API both call
+`book_class`), confirms it through the emailed link, changes its numbers or cancels; the
+catalogue is read by grade level. Plain functions over db.session, the time passed in; the
+caller commits (inside `transaction()`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
+
+from ..booking.availability import has_places_left
+from ..booking.engine import Contact, confirm_booking, request_booking
+from ..booking.errors import CancellationClosed
+from ..booking.models import Booking, Slot
+from ..booking.states import BookingStatus
+from ..extensions import db
+from ..outbox import queue_email
+from .models import Activity, ActivityGrade, GradeLevel, School, SchoolVisit
+from .rules import ClassDetails, HoldLapsed, check_class, normalised_code
+
+S = BookingStatus
+
+
+# --- The catalogue, by grade level --------------------------------------------------------
+
+
+def activities_for(grade: GradeLevel) -> list[Activity]:
+    """The published activities meant for `grade`, by title."""
+    return list(
+        db.session.scalars(
+            select(Activity)
+            .join(ActivityGrade, ActivityGrade.activity_id == Activity.id)
+            .where(Activity.published.is_(True), ActivityGrade.grade == grade)
+            .order_by(Activity.title_it)
+        )
+    )
+
+
+def free_slots(activity: Activity, now: datetime, *, limit: int | None = None) -> list[Slot]:
+    """The activity's dates that can still be booked (or will be, once the window opens),
+    soonest first."""
+    query = (
+        select(Slot)
+        .where(
+            Slot.programme_id == activity.id,
+            has_places_left(),
+            Slot.starts_at > now,
+            (Slot.closes_at.is_(None) | (Slot.closes_at > now)),
+        )
+        .order_by(Slot.starts_at)
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def nearest_free_slots(slot: Slot, now: datetime, count: int = 3) -> list[Slot]:
+    """The free dates of the same activity nearest to a full one, in date order."""
+    free = [s for s in free_slots(slot.programme, now) if s.id != slot.id]
+    free.sort(key=lambda s: abs((s.starts_at - slot.starts_at).total_seconds()))
+    return sorted(free[:count], key=lambda s: s.starts_at)
+
+
+# --- The Ministry's registry -------------------------------------------------------------
+
+
+def find_school(code: str) -> School | None:
+    code = normalised_code(code)
+    return db.session.get(School, code) if code else None
+
+
+def fill_from_registry(form) -> School | None:
+    """Where the teacher left the school's name or city empty and the code is in the
+    registry, the registry's are taken (a browser without JavaScript gets them this way).
+    Before the form validates."""
+    school = find_school(form.school_code.data or "")
+    if school is None:
+        return None
+    for field, value in ((form.school_name, school.name), (form.city, school.city)):
+        if not (field.data or "").strip():
+            field.data = value
+            field.raw_data = [value]
+    return school
+
+
+# --- Booking ----------------------------------------------------------------------------
+
+
+def class_details(form, school: School | None) -> ClassDetails:
+    code = form.school_code.data
+    return ClassDetails(
+        school_code=code,
+        school_name=form.school_name.data,
+        city=form.city.data,
+        school_address=school.address if school else "",
+        class_name=form.class_name.data.upper(),
+        grade=form.grade_level,
+        years=form.year_list,
+        pupils=form.pupils.data,
+        pupils_with_disabilities=form.pupils_with_disabilities.data or 0,
+        support_teachers=form.support_teachers.data or 0,
+        adults=form.adults.data,
+        needs=form.needs.data or "",
+        to_check=school is None,  # a code the registry does not know: the staff look
+    )
+
+
+def book_class(slot: Slot, details: ClassDetails, contact: Contact, *, now: datetime) -> Booking:
+    """Hold the slot for the class, pending until the teacher follows the link we email to
+    the address typed (within SCHOOL_CONFIRM_MINUTES; else expire_holds gives it back).
+    The school's limit of live bookings in the school year is held with the slot."""
+    booking = request_booking(slot, 1, contact, now=now, confirm=False, details=details)
+    queue_email(booking, "confirm_address")
+    return booking
+
+
+def confirm_class(booking: Booking, *, now: datetime) -> bool:
+    """The teacher followed the emailed link: confirmed (False when it already was).
+    HoldLapsed when the time to confirm ran out."""
+    if booking.status is S.confirmed:
+        return False
+    if booking.status is not S.pending or (
+        booking.hold_expires_at is not None and now >= booking.hold_expires_at
+    ):
+        raise HoldLapsed()
+    confirm_booking(booking, now=now)
+    return True
+
+
+def reconfirm_visit(booking: Booking, *, now: datetime) -> None:
+    """The class is coming, as the teacher says from the week-before reminder (once)."""
+    visit = visit_of(booking)
+    if visit is not None and visit.reconfirmed_at is None:
+        visit.reconfirmed_at = now
+
+
+def visit_of(booking: Booking) -> SchoolVisit | None:
+    return db.session.get(SchoolVisit, booking.id)
+
+
+def numbers_changeable(booking: Booking, now: datetime) -> bool:
+    """Numbers may be changed online until the cancellation deadline, while the booking is
+    live (pending or confirmed)."""
+    return booking.status in (S.pending, S.confirmed) and now < booking.slot.cancellation_deadline
+
+
+def change_numbers(
+    booking: Booking,
+    *,
+    pupils: int,
+    pupils_with_disabilities: int,
+    support_teachers: int,
+    adults: int,
+    now: datetime,
+) -> None:
+    """New numbers for the class, by the same rules as the booking; the confirmation is sent
+    again with its new PDF."""
+    if not numbers_changeable(booking, now):
+        raise CancellationClosed()
+    visit = visit_of(booking)
+    activity = booking.slot.programme
+    check_class(
+        activity,
+        ClassDetails(
+            school_code=visit.school_code,
+            school_name=visit.school_name,
+            city=visit.city,
+            class_name=visit.class_name,
+            grade=visit.grade,
+            years=tuple(visit.year_list),
+            pupils=pupils,
+            pupils_with_disabilities=pupils_with_disabilities,
+            support_teachers=support_teachers,
+            adults=adults,
+        ),
+    )
+    visit.pupils = pupils
+    visit.pupils_with_disabilities = pupils_with_disabilities
+    visit.support_teachers = support_teachers
+    visit.adults = adults
+    flag_modified(booking, "quantity")  # a new version: its PDF is made again
+    if booking.status is S.confirmed:
+        queue_email(booking, "confirmation")

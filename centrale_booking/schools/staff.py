@@ -1,0 +1,329 @@
+"""The education staff's pages of the school visits: the day's schedule (and its PDF), the
+bookings with filters and their CSV export, a class marked as no-show, and the slot helper
+(dates over a range on given weekdays and times, skipping Italian public holidays, Milan's
+7 December and the school year's closures). Every view parses, calls, renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+import holidays
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..admin.audit import record
+from ..admin.exports import bookings_csv
+from ..auth.models import AuditLog
+from ..booking.labels import STATUS_LABELS
+from ..booking.models import Booking, Slot
+from ..booking.reminders import reminded
+from ..booking.states import BookingStatus
+from ..clock import LocalTimeError, local, midnight, museum_time, today
+from ..extensions import db, transaction, utcnow
+from ..forms import ConfirmForm
+from ..i18n import current_language
+from ..programmes import ExportColumn
+from .labels import GRADE_LABELS, grade_label, years_text
+from .models import BY_API_NAME, Activity, GradeLevel, SchoolVisit, SchoolYear, school_year_of
+
+S = BookingStatus
+RECONFIRM_BY = timedelta(days=3)  # not reconfirmed this close to the visit: flagged
+
+
+@dataclass(frozen=True)
+class Row:
+    booking: Booking
+    visit: SchoolVisit
+    not_reconfirmed: bool
+
+
+def _rows(query) -> list[Row]:
+    now = utcnow()
+    rows = []
+    for booking, visit in db.session.execute(query).all():
+        late = (
+            booking.status is S.confirmed
+            and visit.reconfirmed_at is None
+            and booking.slot.starts_at - now <= RECONFIRM_BY
+            and reminded(booking, "reminder_week")
+        )
+        rows.append(Row(booking, visit, late))
+    return rows
+
+
+def _visits():
+    return (
+        select(Booking, SchoolVisit)
+        .join(SchoolVisit, SchoolVisit.booking_id == Booking.id)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .order_by(Slot.starts_at, Booking.id)
+    )
+
+
+def _day(raw: str | None) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else today()
+    except ValueError:
+        return today()
+
+
+def schedule():
+    day = _day(request.args.get("data"))
+    rows = _day_rows(day)
+    return render_template(
+        "schools/staff/schedule.html",
+        day=day,
+        rows=rows,
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+        button=ConfirmForm(),
+    )
+
+
+def _day_rows(day: date) -> list[Row]:
+    start, end = midnight(day), midnight(day + timedelta(days=1))
+    return _rows(
+        _visits().where(
+            Slot.starts_at >= start, Slot.starts_at < end, Booking.status == S.confirmed
+        )
+    )
+
+
+def schedule_pdf():
+    from ..documents.pdf import renderer
+
+    day = _day(request.args.get("data"))
+    html = render_template("schools/staff/schedule_pdf.html", day=day, rows=_day_rows(day))
+    response = make_response(renderer().render(html))
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="scuole-{day.isoformat()}.pdf"'
+    return response
+
+
+def bookings():
+    args = request.args
+    query = _visits()
+    first, last = _day(args.get("dal")) if args.get("dal") else None, None
+    if args.get("al"):
+        last = _day(args.get("al"))
+    if first:
+        query = query.where(Slot.starts_at >= midnight(first))
+    if last:
+        query = query.where(Slot.starts_at < midnight(last + timedelta(days=1)))
+    if args.get("attivita", "").isdigit():
+        query = query.where(Slot.programme_id == int(args["attivita"]))
+    if level := BY_API_NAME.get(args.get("livello", "")):
+        query = query.where(SchoolVisit.grade == level)
+    if school := args.get("scuola", "").strip():
+        like = f"%{school.upper()}%"
+        query = query.where(
+            SchoolVisit.school_code.like(like) | db.func.upper(SchoolVisit.school_name).like(like)
+        )
+    if args.get("stato") in S.__members__:
+        query = query.where(Booking.status == S(args["stato"]))
+    if args.get("da_verificare"):
+        query = query.where(SchoolVisit.to_check.is_(True))
+    rows = _rows(query)
+    if args.get("formato") == "csv":
+        with transaction():  # who took the personal data out, and when
+            db.session.add(
+                AuditLog(
+                    staff_user_id=current_user.id,
+                    action="schools.bookings_exported",
+                    target="activity:*",
+                    details={"bookings": len(rows), "filters": dict(args)},
+                )
+            )
+        response = make_response(bookings_csv([r.booking for r in rows], export_columns()))
+        response.mimetype = "text/csv"
+        response.charset = "utf-8"
+        response.headers["Content-Disposition"] = 'attachment; filename="visite-scolastiche.csv"'
+        return response
+    activities = db.session.scalars(select(Activity).order_by(Activity.title_it)).all()
+    return render_template(
+        "schools/staff/bookings.html",
+        rows=rows,
+        args=args,
+        activities=activities,
+        levels=GRADE_LABELS,
+        statuses=STATUS_LABELS,
+        button=ConfirmForm(),
+    )
+
+
+def no_show(booking_id: int):
+    booking = db.get_or_404(Booking, booking_id)
+    visit = db.get_or_404(SchoolVisit, booking_id)
+    if ConfirmForm().validate_on_submit():
+        with transaction():
+            visit.no_show_at = None if visit.no_show_at else utcnow()
+            record(
+                current_user,
+                "schools.no_show",
+                booking.slot.programme,
+                reference=booking.reference,
+                no_show=bool(visit.no_show_at),
+            )
+        flash(
+            _("Marked as not come.") if visit.no_show_at else _("No longer marked as not come."),
+            "success",
+        )
+    day = local(booking.slot.starts_at).date().isoformat()
+    return redirect(request.form.get("back") or url_for(".schedule", data=day), 303)
+
+
+def export_columns() -> list[ExportColumn]:
+    def visit(booking):
+        return db.session.get(SchoolVisit, booking.id)
+
+    return [
+        ExportColumn(_l("Reference"), lambda b: b.reference),
+        ExportColumn(_l("Date"), lambda b: local(b.slot.starts_at).strftime("%Y-%m-%d %H:%M")),
+        ExportColumn(_l("Activity"), lambda b: b.slot.programme.title_it),
+        ExportColumn(_l("Status"), lambda b: str(STATUS_LABELS[b.status])),
+        ExportColumn(_l("School code"), lambda b: visit(b).school_code),
+        ExportColumn(_l("School name"), lambda b: visit(b).school_name),
+        ExportColumn(_l("City"), lambda b: visit(b).city),
+        ExportColumn(_l("Class"), lambda b: visit(b).class_name),
+        ExportColumn(_l("Grade level"), lambda b: grade_label(visit(b).grade)),
+        ExportColumn(_l("Year"), lambda b: years_text(visit(b).grade, visit(b).year_list)),
+        ExportColumn(_l("Pupils"), lambda b: visit(b).pupils),
+        ExportColumn(
+            _l("Of whom pupils with disabilities"), lambda b: visit(b).pupils_with_disabilities
+        ),
+        ExportColumn(_l("Support teachers"), lambda b: visit(b).support_teachers),
+        ExportColumn(_l("Accompanying adults"), lambda b: visit(b).adults),
+        ExportColumn(_l("Teacher"), lambda b: b.contact_name),
+        ExportColumn(_l("Email"), lambda b: b.contact_email),
+        ExportColumn(_l("Phone"), lambda b: b.contact_phone),
+        ExportColumn(_l("Needs"), lambda b: visit(b).needs),
+        ExportColumn(_l("To check"), lambda b: _("yes") if visit(b).to_check else _("no")),
+        ExportColumn(_l("No-show"), lambda b: _("yes") if visit(b).no_show_at else _("no")),
+    ]
+
+
+# --- The slot helper ------------------------------------------------------------------------
+
+WEEKDAYS = [
+    ("0", _l("Monday")),
+    ("1", _l("Tuesday")),
+    ("2", _l("Wednesday")),
+    ("3", _l("Thursday")),
+    ("4", _l("Friday")),
+]
+
+
+class Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SlotHelperForm(FlaskForm):
+    activity = SelectField(_l("Activity"), coerce=int, validators=[InputRequired()])
+    first_day = DateField(_l("From"), validators=[InputRequired(_l("Please give the first day."))])
+    last_day = DateField(_l("To"), validators=[InputRequired(_l("Please give the last day."))])
+    weekdays = Checkboxes(
+        _l("Weekdays"),
+        choices=WEEKDAYS,
+        validators=[InputRequired(_l("Please tick at least one weekday."))],
+    )
+    times = StringField(
+        _l("Start times"),
+        description=_l("Separated by commas, e.g. 9:30, 11:15"),
+        validators=[InputRequired(_l("Please give at least one start time."))],
+    )
+    capacity = IntegerField(
+        _l("Classes per slot"), default=1, validators=[NumberRange(1, 10), Optional()]
+    )
+
+    def start_times(self) -> list[time] | None:
+        try:
+            return sorted(
+                time.fromisoformat(t.strip().zfill(5)) for t in self.times.data.split(",")
+            )
+        except ValueError:
+            return None
+
+
+def plan_slots(first: date, last: date, weekdays: set[int]) -> tuple[list[date], list[tuple]]:
+    """The days from first to last on the weekdays, and those skipped with why: a public
+    holiday (with Milan's patron day, 7 December) or a closure of the school year."""
+    language = "it_IT" if current_language() == "it" else "en_US"
+    public = holidays.Italy(subdiv="MI", years=range(first.year, last.year + 1), language=language)
+    years = {y.start: y for y in db.session.scalars(select(SchoolYear))}
+    days, skipped = [], []
+    day = first
+    while day <= last:
+        if day.weekday() in weekdays:
+            year = years.get(school_year_of(day))
+            if day in public:
+                skipped.append((day, public.get(day)))
+            elif year is not None and year.closed_on(day):
+                skipped.append((day, _("school closure")))
+            else:
+                days.append(day)
+        day += timedelta(days=1)
+    return days, skipped
+
+
+def slot_helper():
+    form = SlotHelperForm()
+    activities = db.session.scalars(select(Activity).order_by(Activity.title_it)).all()
+    form.activity.choices = [(a.id, a.title_it) for a in activities]
+    plan = None
+    if form.validate_on_submit():
+        times = form.start_times()
+        if form.last_day.data < form.first_day.data:
+            form.last_day.errors.append(_("The last day must come after the first."))
+        elif times is None:
+            form.times.errors.append(_("Times as 9:30 or 14:00, separated by commas."))
+        elif (form.last_day.data - form.first_day.data).days > 366:
+            form.last_day.errors.append(_("At most one school year at a time."))
+        else:
+            weekdays = {int(d) for d in form.weekdays.data}
+            days, skipped = plan_slots(form.first_day.data, form.last_day.data, weekdays)
+            plan = (days, skipped, times)
+            if request.form.get("create"):
+                activity = db.session.get(Activity, form.activity.data)
+                made = _create_slots(activity, days, times, form.capacity.data or 1)
+                flash(_("%(num)s slots created.", num=made), "success")
+                return redirect(url_for(".slot_helper"), 303)
+    return render_template("schools/staff/slots.html", form=form, plan=plan)
+
+
+def _create_slots(activity: Activity, days: list[date], times: list[time], capacity: int) -> int:
+    years = {y.start: y for y in db.session.scalars(select(SchoolYear))}
+    made = 0
+    with transaction():
+        for day in days:
+            year = years.get(school_year_of(day))
+            for start in times:
+                try:
+                    starts = museum_time(day, start)
+                except LocalTimeError:
+                    continue
+                db.session.add(
+                    Slot(
+                        programme_id=activity.id,
+                        starts_at=starts,
+                        ends_at=starts + timedelta(minutes=activity.duration_minutes),
+                        capacity=capacity,
+                        opens_at=year.booking_opens_at if year else None,
+                        closes_at=starts - timedelta(hours=activity.cancel_deadline_hours),
+                    )
+                )
+                made += 1
+        record(current_user, "schools.slots_created", activity, slots=made)
+    return made
+
+
+def staff_labels() -> dict:
+    return {"grade_label": grade_label, "status_labels": STATUS_LABELS, "GradeLevel": GradeLevel}

@@ -1,0 +1,138 @@
+"""A teacher books a class in a real browser, on a 390-px phone and on a desktop, in both
+languages: the grade level and year, an activity, a free date, the form (the school filled in
+from the registry as the code is typed), the page that says to check the email, the emailed
+link, the confirmed booking. Screenshots go to $SCHOOL_SHOTS when it is set."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select
+
+from centrale_booking.booking.counters import Counter
+from centrale_booking.booking.models import Booking, Slot, Unit, WaitlistMode
+from centrale_booking.clock import museum_time
+from centrale_booking.extensions import db, transaction, utcnow
+from centrale_booking.schools.models import Activity, ActivityGrade, GradeLevel, School
+
+SHOTS = os.environ.get("SCHOOL_SHOTS")
+
+
+@pytest.fixture
+def activity(live_app):
+    with live_app.app_context():
+        with transaction():
+            starts = museum_time((utcnow() + timedelta(days=12)).date(), time(9, 30))
+            activity = Activity(
+                slug=f"browser-school-{secrets.token_hex(4)}",
+                title_it="Dalla falda al rubinetto",
+                title_en="From the aquifer to the tap",
+                summary_it="Visita guidata alla Centrale.",
+                summary_en="A guided tour of the Centrale.",
+                duration_minutes=90,
+                room="Sala pompe",
+                max_pupils=28,
+                published=True,
+                unit=Unit.classes,
+                max_per_booking=1,
+                waitlist_mode=WaitlistMode.none,
+                cancel_deadline_hours=72,
+            )
+            activity.grade_rows = [
+                ActivityGrade(
+                    grade=GradeLevel.primaria,
+                    text_it="Un viaggio sotto Milano: pozzi, pompe e tubi, con modellini.",
+                    text_en="A journey under Milan: wells, pumps and pipes, with models to touch.",
+                )
+            ]
+            activity.slots = [
+                Slot(
+                    starts_at=starts + timedelta(hours=h),
+                    ends_at=starts + timedelta(hours=h, minutes=90),
+                    capacity=1,
+                )
+                for h in (0, 2, 24)
+            ]
+            db.session.add(activity)
+            # One school books in every test: its yearly limit starts afresh in each.
+            db.session.execute(delete(Counter))
+            if db.session.get(School, "MIIC8AB00C") is None:
+                db.session.add(
+                    School(
+                        code="MIIC8AB00C",
+                        name="IC Via Rossi",
+                        city="MILANO",
+                        address="Via Rossi 12",
+                    )
+                )
+        activity_id = activity.id
+        db.session.remove()
+    return activity_id
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("language", "width"), [("it", 390), ("en", 1280), ("it", 1280), ("en", 390)]
+)
+def test_a_teacher_books_a_class_from_the_grade_level_to_the_confirmed_booking(
+    visit, live_app, activity, language, width
+):
+    v = visit(language, width=width)
+    page = v.page
+    page.set_default_timeout(30_000)  # a shared machine under load: each step, not the whole
+    tag = f"{language}-{width}"
+    v.open("/scuole/")
+    shot(page, f"1-class-{tag}")
+    page.select_option("#classe", "primaria-3")
+    page.locator("form.school-class-form button[type=submit]").click()
+    shot(page, f"2-activities-{tag}")
+    page.locator(f"a[href*='/scuole/attivita/{activity}']").first.click()
+    page.wait_for_url(f"**/scuole/attivita/{activity}?classe=primaria-3")
+    shot(page, f"3-dates-{tag}")
+    page.locator("a[href*='/scuole/turni/']").first.click()
+    page.wait_for_url("**/prenota?classe=primaria-3")
+    assert page.locator("input[name=years][value='3']").is_checked()
+    # The code typed: the registry fills in the school (the form's script).
+    page.locator("#school_code").fill("miic8ab00c")
+    page.wait_for_function("document.querySelector('#school_name').value === 'IC Via Rossi'")
+    assert page.locator("#city").input_value() == "MILANO"
+    page.locator("#class_name").fill("3B")
+    page.locator("#pupils").fill("24")
+    page.locator("#pupils_with_disabilities").fill("1")
+    page.locator("#support_teachers").fill("1")
+    said = page.locator("#adults-needed")
+    assert ("almeno 2" if language == "it" else "at least 2") in said.inner_text()
+    page.locator("#adults").fill("2")
+    page.locator("#teacher_name").fill("Anna Bianchi")
+    page.locator("#email").fill(f"anna.{tag}@scuola.example")
+    page.locator("#phone").fill("+39 02 1234567")
+    page.locator("#needs").fill("Un alunno in carrozzina")
+    page.locator("label[for=privacy_consent]").click()  # the box sits under its label
+    shot(page, f"4-form-{tag}")
+    page.keyboard.press("Tab")
+    page.locator("form.school-form button[type=submit]").focus()
+    page.keyboard.press("Enter")  # by keyboard
+    page.wait_for_url("**/in-attesa")
+    assert ("controlla la tua email" if language == "it" else "check your email") in page.content()
+    shot(page, f"5-pending-{tag}")
+    with live_app.app_context():
+        booking = db.session.scalars(
+            select(Booking).where(Booking.contact_email == f"anna.{tag}@scuola.example")
+        ).one()
+        link = f"/prenotazione/{booking.reference}/{booking.manage_token}"
+        db.session.remove()
+    v.open(link)  # the link in the email
+    page.locator("form[action$='/conferma'] button").click()
+    page.wait_for_selector(".alert-success")
+    assert "MIIC8AB00C" in page.content()
+    shot(page, f"6-confirmed-{tag}")
+    assert v.foreign_requests == []

@@ -1,0 +1,176 @@
+"""The campus pages through HTTP: the editions and their weeks, enrolling two children in one
+go, messages naming the child and the field, the family's page and what it allows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from centrale_booking.booking.models import Booking
+from centrale_booking.booking.states import BookingStatus
+from centrale_booking.campus.models import CampusChild, CampusCollector, CampusFamily
+from centrale_booking.extensions import db
+from tests.campus.helpers import CHILD_CF, FIRST_MONDAY, PARENT_CF, make_edition, wrong_check
+from tests.helpers import EN, Page
+
+S = BookingStatus
+
+
+def form_data(week_ids, children=2, **changes):
+    data = {
+        "week_ids": [str(i) for i in week_ids],
+        "parent-name": "Mario Rossi",
+        "parent-tax_code": PARENT_CF,
+        "parent-email": "mario.rossi@example.org",
+        "parent-phone": "+39 333 1234567",
+        "delegates-0-name": "Mario Rossi",
+        "delegates-0-relationship": "padre",
+        "delegates-0-document": "CA12345AB",
+        "emergency_contact-name": "Luisa Rossi",
+        "emergency_contact-phone": "02 123456",
+        "consents-privacy": "y",
+        "consents-health_data": "y",
+        "siblings_together": "y",
+    }
+    for n, (first, born) in enumerate(
+        [("Giulia", "2018-10-01"), ("Marco", "2017-03-03")][:children]
+    ):
+        data |= {
+            f"children-{n}-first_name": first,
+            f"children-{n}-last_name": "Rossi",
+            f"children-{n}-birth_date": born,
+        }
+    data["children-0-allergies"] = "Arachidi"
+    data["children-0-tax_code"] = CHILD_CF
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_editions_show_their_weeks_places_and_who_they_are_for(app, client):
+    campus = make_edition(weeks=2, capacity=12)
+    html = client.get("/campus/").get_data(as_text=True)
+    assert "Campus di Natale" in html and "12 posti disponibili" in html
+    assert "Da 6 a 11 anni" in html
+    page = client.get(f"/campus/{campus.id}", headers=EN).get_data(as_text=True)
+    assert "Ages 6 to 11" in page and "12 places left" in page
+
+
+def test_two_siblings_enrol_in_one_go_and_land_on_their_family_page(app, client):
+    campus = make_edition(capacity=12)
+    week = campus.slots[0]
+    response = client.post(f"/campus/{campus.id}/iscrivi", data=form_data([week.id]))
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    family = db.session.scalar(select(CampusFamily))
+    assert response.headers["Location"] == f"/campus/famiglia/{family.manage_token}"
+    [booking] = db.session.scalars(select(Booking)).all()
+    assert (booking.status, booking.quantity) == (S.confirmed, 2)
+    reply = client.get(response.headers["Location"])
+    assert reply.headers["Cache-Control"] == "private, no-store"
+    assert reply.headers["Referrer-Policy"] == "same-origin"
+    page = reply.get_data(as_text=True)
+    assert "Giulia Rossi" in page and "Marco Rossi" in page and "Confermata" in page
+    assert [c.first_name for c in db.session.scalars(select(CampusChild))] == ["Giulia", "Marco"]
+
+
+def test_a_child_too_young_is_named_with_the_week_next_to_the_date_of_birth(app, client):
+    campus = make_edition()
+    week = campus.slots[0]
+    data = form_data(
+        [week.id], **{"children-1-first_name": "Pietro", "children-1-birth_date": "2021-05-05"}
+    )
+    response = client.post(f"/campus/{campus.id}/iscrivi", data=data, headers=EN)
+    assert response.status_code == 422
+    page = Page(response.get_data(as_text=True))
+    error = page.by_id["children-1-birth_date-error"]["text"]
+    assert error.startswith("Pietro: Date of birth: Pietro is 5 on Monday") and "28" in error
+    assert db.session.scalar(select(db.func.count(Booking.id))) == 0
+
+
+def test_a_wrong_codice_fiscale_is_refused_next_to_its_field(app, client):
+    campus = make_edition()
+    data = form_data([campus.slots[0].id], **{"parent-tax_code": wrong_check(PARENT_CF)})
+    response = client.post(f"/campus/{campus.id}/iscrivi", data=data, headers=EN)
+    assert response.status_code == 422
+    assert (
+        "check character"
+        in Page(response.get_data(as_text=True)).by_id["parent-tax_code-error"]["text"]
+    )
+
+
+def test_health_notes_need_the_health_consent(app, client):
+    campus = make_edition()
+    data = form_data([campus.slots[0].id], **{"consents-health_data": None})
+    response = client.post(f"/campus/{campus.id}/iscrivi", data=data, headers=EN)
+    assert response.status_code == 422
+    assert (
+        "health notes"
+        in Page(response.get_data(as_text=True)).by_id["consents-health_data-error"]["text"]
+    )
+
+
+def test_the_parent_must_be_among_those_who_collect(app, client):
+    campus = make_edition()
+    data = form_data([campus.slots[0].id], **{"delegates-0-name": "Anna Bianchi"})
+    response = client.post(f"/campus/{campus.id}/iscrivi", data=data, headers=EN)
+    assert response.status_code == 422
+    assert (
+        "list yourself"
+        in Page(response.get_data(as_text=True)).by_id["delegates-0-name-error"]["text"]
+    )
+
+
+def test_add_a_brother_or_sister_shows_one_more_child_and_sends_nothing(app, client):
+    campus = make_edition()
+    data = form_data([campus.slots[0].id], children=1, add="child")
+    page = client.post(f"/campus/{campus.id}/iscrivi", data=data).get_data(as_text=True)
+    assert 'id="children-1-first_name"' in page
+    assert db.session.scalar(select(db.func.count(Booking.id))) == 0
+
+
+def test_the_family_adds_a_one_off_collector_and_withdraws_a_child(app, client, monkeypatch):
+    campus = make_edition(capacity=12)
+    response = client.post(f"/campus/{campus.id}/iscrivi", data=form_data([campus.slots[0].id]))
+    family_url = response.headers["Location"]
+    family = db.session.scalar(select(CampusFamily))
+    day = FIRST_MONDAY + timedelta(days=2)
+    response = client.post(
+        family_url + "/delega",
+        data={
+            "oneoff-day": day.isoformat(),
+            "oneoff-name": "Carla Verdi",
+            "oneoff-relationship": "zia",
+            "oneoff-document": "AY1234567",
+        },
+    )
+    assert response.status_code == 303
+    [one_off] = db.session.scalars(select(CampusCollector).where(CampusCollector.day.is_not(None)))
+    assert (one_off.name, one_off.day) == ("Carla Verdi", day)
+    marco = next(p for p in family.places if p.child.first_name == "Marco")
+    response = client.post(f"{family_url}/ritira/{marco.id}")
+    assert response.status_code == 303
+    booking = db.session.scalar(select(Booking))
+    db.session.refresh(booking)
+    assert booking.quantity == 1
+
+
+def test_an_unknown_family_token_is_not_found(app, client):
+    assert client.get("/campus/famiglia/nope").status_code == 404
+
+
+def test_the_confirmation_email_and_pdf_carry_a_qr_per_child_and_the_family_page(app, client):
+    from centrale_booking.documents.emails import build_email
+    from centrale_booking.outbox.models import OutboxMessage
+    from tests.helpers import pdf_text
+
+    campus = make_edition(capacity=12)
+    client.post(f"/campus/{campus.id}/iscrivi", data=form_data([campus.slots[0].id]))
+    family = db.session.scalar(select(CampusFamily))
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "confirmation"))
+    email = build_email(message)
+    text = email.get_body(("plain",)).get_content()
+    assert f"/campus/famiglia/{family.manage_token}" in text
+    assert "Giulia R." in text and "Marco R." in text
+    [pdf] = [p for p in email.iter_attachments() if p.get_content_type() == "application/pdf"]
+    content = pdf_text(pdf.get_content())
+    assert "Giulia R." in content and "Marco R." in content
