@@ -24,7 +24,9 @@ from werkzeug.routing import Rule
 
 from centrale_booking.auth.models import Role
 from centrale_booking.booking.engine import request_booking
-from centrale_booking.extensions import transaction, utcnow
+from centrale_booking.events.images import store
+from centrale_booking.events.models import EventSeries
+from centrale_booking.extensions import db, transaction, utcnow
 from tests.factories import a_contact, make_event, make_school_slot, make_slot
 from tests.helpers import sign_in
 
@@ -65,6 +67,7 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "events.book"): public(303),  # to the form on the event's page
     ("POST", "events.book"): public(303),  # booked: to the manage page
     ("GET", "events.event_file"): public(200),
+    ("GET", "events.image"): public(200),  # an uploaded picture
     ("GET", "events_feed.feed"): public(200),
     # The manage link and the ticket: the token is the authorisation, whoever is signed in
     ("GET", "manage.manage"): public(200),
@@ -75,6 +78,10 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "manage.confirmation_pdf"): public(200),
     ("GET", "manage.calendar_file"): public(200),
     ("GET", "manage.ticket"): public(200),
+    # A lost link: sent again by email; a cut one leads there (404, with the form)
+    ("GET", "manage.find_bookings"): public(200),
+    ("POST", "manage.find_bookings"): public(200),  # the same answer, known or not
+    ("GET", "manage.link_cut"): public(404),
     # The JSON API: no cookie authorises anything there
     ("GET", "api.openapi"): public(200),
     ("GET", "events_api.list_events"): public(200),
@@ -94,7 +101,18 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "events_staff.edit_event"): staff(Role.education, 200),
     ("POST", "events_staff.edit_event"): staff(Role.education, 422),  # an empty form
     ("POST", "events_staff.publish"): staff(Role.education, 303),
-    ("POST", "events_staff.unpublish"): staff(Role.education, 303),
+    ("GET", "events_staff.unpublish"): staff(Role.education, 200),  # asks, changes nothing
+    ("POST", "events_staff.unpublish"): staff(Role.education, 200),  # people booked: asks first
+    ("GET", "events_staff.edit_series"): staff(Role.education, 200),
+    ("POST", "events_staff.edit_series"): staff(Role.education, 422),  # an empty form
+    ("GET", "events_staff.phone_booking"): staff(Role.education, 200),
+    ("POST", "events_staff.phone_booking"): staff(Role.education, 422),  # an empty form
+    ("GET", "events_staff.cancel_booking"): staff(Role.education, 200),  # the confirmation step
+    ("POST", "events_staff.cancel_booking"): staff(Role.education, 303),
+    ("POST", "events_staff.resend_confirmation"): staff(Role.education, 303),
+    ("POST", "events_staff.change_seats"): staff(Role.education, 303),
+    ("GET", "events_staff.write"): staff(Role.education, 200),  # the message's form
+    ("POST", "events_staff.write"): staff(Role.education, 422),  # an empty form
     ("GET", "events_staff.cancel"): staff(Role.education, 200),  # the confirmation step
     ("POST", "events_staff.cancel"): staff(Role.education, 303),  # confirmed: cancelled
     ("GET", "events_staff.attendees_export"): staff(Role.education, 200),
@@ -132,6 +150,24 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "schools_staff.slot_helper"): staff(Role.education, 200),
     ("POST", "schools_staff.slot_helper"): staff(Role.education, 200),  # the form, its errors
     ("POST", "schools_staff.no_show"): staff(Role.education, 404),  # an event's booking
+    # The family campus: the families' pages (an enrolment's own answers: tests/campus/)
+    ("GET", "campus.index"): public(200),
+    ("GET", "campus.show"): public(404),  # no such edition
+    ("GET", "campus.enrol"): public(404),
+    ("POST", "campus.enrol"): public(404),
+    ("GET", "campus.family"): public(404),  # the token of an event's booking
+    ("POST", "campus.accept"): public(404),
+    ("POST", "campus.health"): public(404),
+    ("POST", "campus.one_off"): public(404),
+    ("POST", "campus.withdraw"): public(404),
+    ("GET", "campus_api.list_weeks"): public(200),
+    ("POST", "campus_api.create_enrolment"): public(422),  # an empty body
+    # The campus at the desk (desk and admins) and in the back office (education and admins)
+    ("GET", "campus_desk.still_here"): staff(Role.desk, 404),  # a school's slot, not a week
+    ("POST", "campus_desk.health_detail"): staff(Role.desk, 404),
+    ("GET", "campus_staff.weeks"): staff(Role.education, 200),
+    ("GET", "campus_staff.register"): staff(Role.education, 404),  # a school's slot
+    ("GET", "campus_staff.register_pdf"): staff(Role.education, 404),
 }
 
 
@@ -147,6 +183,8 @@ class World:
     reference: str
     token: str
     code: str
+    series_id: int
+    image: str
 
 
 def a_world() -> World:
@@ -154,15 +192,20 @@ def a_world() -> World:
     slot = make_slot(capacity=20, programme=event, starts_at=utcnow() + timedelta(days=10))
     with transaction():
         booking = request_booking(slot, 2, a_contact(), now=utcnow())
+        series = EventSeries(events=[db.session.merge(event)])  # a weekly series of one date
+        db.session.add(series)
+    image = store(b"\xff\xd8 a stored picture")  # what store() keeps: its random name
     school_slot = make_school_slot(starts_at=utcnow() + timedelta(days=10))
     return World(
-        event.id,
-        school_slot.programme_id,
-        school_slot.id,
-        booking.id,
-        booking.reference,
-        booking.manage_token,
-        booking.tickets[0].code,
+        event_id=event.id,
+        activity_id=school_slot.programme_id,
+        school_slot_id=school_slot.id,
+        booking_id=booking.id,
+        reference=booking.reference,
+        token=booking.manage_token,
+        code=booking.tickets[0].code,
+        series_id=series.id,
+        image=image.removeprefix("uploads/"),
     )
 
 
@@ -178,6 +221,11 @@ ARGUMENTS = {
     "filename": lambda world: "css/centrale.css",
     "device_id": lambda world: 2**31 - 1,  # no such device token
     "scan_id": lambda world: 2**31 - 1,  # no such scan
+    "series_id": lambda world: world.series_id,
+    "name": lambda world: world.image,
+    "campus_id": lambda world: world.event_id,  # an event, not a campus edition
+    "child_id": lambda world: 2**31 - 1,
+    "place_id": lambda world: 2**31 - 1,
 }
 
 BODIES = {
@@ -188,6 +236,9 @@ BODIES = {
     ("POST", "manage.change_places"): {"data": {"quantity": "1"}},
     ("POST", "manage.cancel"): {"data": {"confirm": "y"}},
     ("POST", "manage.accept_offer"): {"data": {"confirm": "y"}},
+    ("POST", "manage.find_bookings"): {"data": {"email": "anna@example.org"}},
+    ("POST", "events_staff.change_seats"): {"data": {"seats": "2"}},
+    ("POST", "events_staff.cancel"): {"data": {"reason_it": "Il relatore è malato."}},
     ("POST", "events_api.create_booking"): {
         "json": {
             "name": "Giulia Bianchi",
