@@ -52,7 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)  # headers and the Content-Security-Policy of every answer
 
-    from . import api, programmes
+    from . import api, desk, programmes
     from .auth.views import bp as auth_bp
     from .manage.views import bp as manage_bp
     from .public import bp as public_bp
@@ -62,6 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(manage_bp)
     api.init_app(app)
     programmes.init_app(app)  # each kind of the registry, with its blueprints
+    desk.init_app(app)  # the front desk: scanner, today's board, check-in API
 
     i18n.init_app(app)
     museum.init_app(app)

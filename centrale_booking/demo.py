@@ -318,6 +318,7 @@ def logins_file() -> Path:
 @click.command("seed-demo", help="Create the demo season once; running it again changes nothing.")
 def seed_demo():
     created = _seed_staff() + _seed_events() + _seed_activities() + _seed_campuses()
+    created += _seed_desk_day()
     click.echo(f"Demo data: {created} created." if created else "Demo data: already there.")
 
 
@@ -531,3 +532,54 @@ def _seed_campuses() -> int:
             db.session.add(campus)
             created += 1
     return created
+
+
+DESK_GUESTS = [
+    ("Giulia Rossi", 2),
+    ("Marco Bianchi", 1),
+    ("Sara Esposito", 3),
+    ("Luca Romano", 2),
+    ("Chiara Colombo", 1),
+    ("Paolo Ricci", 4),
+    ("Anna Marino", 2),
+    ("Davide Greco", 1),
+]
+
+
+def _seed_desk_day() -> int:
+    """Something for the desk to scan on the day the demo runs: an evening #InCentrale event
+    today with a few bookings (their tickets in instance/mail/, and on the board). Once per
+    day: run again the same day, it changes nothing."""
+    from .booking.engine import Contact, request_booking
+    from .clock import today
+
+    day = today()
+    slug = f"incentrale-oggi-{day.isoformat()}"
+    if _has(Programme, slug):
+        return 0
+    starts = at(day, 20, 30)
+    with transaction():
+        event = Event(
+            slug=slug,
+            title_it="Concerto d'acqua (demo dell'accoglienza)",
+            title_en="Water concert (front desk demo)",
+            summary_it="Una serata di prova per l'accoglienza: scansiona i biglietti di oggi.",
+            summary_en="A trial evening for the front desk: scan today's tickets.",
+            category=Category.concert,
+            format=EventFormat.in_person,
+            room="Sala delle pompe",
+            partners="MM S.p.A.",
+            published=True,
+            max_per_booking=4,
+        )
+        event.slots = [Slot(starts_at=starts, ends_at=starts + timedelta(minutes=90), capacity=60)]
+        db.session.add(event)
+    for n, (name, seats) in enumerate(DESK_GUESTS):
+        with transaction():
+            request_booking(
+                event.slots[0],
+                seats,
+                Contact(name=name, email=f"ospite{n + 1}@example.org", language="it"),
+                now=starts - timedelta(days=1),
+            )
+    return 1 + len(DESK_GUESTS)

@@ -107,5 +107,13 @@ def home_teasers() -> list[Teaser]:
     return [teaser for teaser in teasers if teaser is not None]
 
 
+def add_api_part(app: Flask, api_part: Callable[[], ApiPart]) -> None:
+    """A shared layer's part of the OpenAPI document (the desk's check-in API), beside the
+    kinds' parts."""
+    app.extensions.setdefault("centrale_api_parts", []).append(api_part)
+
+
 def api_parts() -> list[ApiPart]:
-    return [kind.api_part() for kind in kinds() if kind.api_part is not None]
+    shared = current_app.extensions.get("centrale_api_parts", [])
+    parts = [kind.api_part for kind in kinds() if kind.api_part is not None]
+    return [api_part() for api_part in (*parts, *shared)]

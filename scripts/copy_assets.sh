@@ -12,3 +12,6 @@ cp -R node_modules/bootstrap-italia/dist/svg "$vendor/bootstrap-italia/"
 mkdir -p "$vendor/bootstrap-italia/fonts"
 cp -R node_modules/bootstrap-italia/dist/fonts/Titillium_Web "$vendor/bootstrap-italia/fonts/"
 cp node_modules/axe-core/axe.min.js "$vendor/axe-core/"
+# The desk scanner's QR decoder (camera frames are decoded in the page, never sent anywhere).
+mkdir -p "$vendor/jsqr"
+cp node_modules/jsqr/dist/jsQR.js "$vendor/jsqr/"

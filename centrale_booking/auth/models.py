@@ -51,3 +51,18 @@ class AuditLog(db.Model):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(120), default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class DeviceToken(db.Model):
+    """A scanning device's key to the desk's API (Authorization: Bearer <token>), for a device
+    nobody signs in on. Made by an admin (`flask tokens create`), shown once, stored as its
+    SHA-256 only; revoked, it opens nothing."""
+
+    __tablename__ = "device_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)  # the desk's name in its scans
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

@@ -275,8 +275,8 @@ class Programme(db.Model):
         """Record a check-out at the desk (checks_out programmes): `collector` is the name of
         the one of collectors(ticket) who came (the staff saw their document), None when the
         holder leaves alone. A programme refuses with a BookingError (someone not listed)
-        before anything is written. Here: the outward scan only."""
-        from .checkin import record_scan  # checkin imports these models
+        before anything is written. Here: the outward scan, with who collected."""
+        from .checkin import LEFT_ALONE, record_scan  # checkin imports these models
 
         return record_scan(
             ticket,
@@ -285,7 +285,21 @@ class Programme(db.Model):
             scan_id=scan_id,
             device=device,
             now=now,
+            collected_by=collector or LEFT_ALONE,
         )
+
+    def door_name(self, ticket: Ticket) -> str:
+        """Who the ticket is for, as the desk's lists show it: the first name and the initial
+        of the last ("Giulia R."). A class's ticket says the class instead."""
+        return short_name(ticket.holder_label)
+
+
+def short_name(name: str) -> str:
+    """Giulia Maria Rossi -> Giulia R.: enough to call someone at the door, no more."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    return f"{words[0]} {words[-1][0].upper()}."
 
 
 class Slot(db.Model):
@@ -404,5 +418,32 @@ class CheckIn(db.Model):
     direction: Mapped[Direction] = mapped_column(enum_type(Direction, 3), default=Direction.inward)
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     result: Mapped[str] = mapped_column(String(32))  # "ok" or the refusal's code
+    # At a check-out: who collected the child (one of the programme's collectors), or
+    # checkin.LEFT_ALONE when the child left on their own; "" otherwise.
+    collected_by: Mapped[str] = mapped_column(String(160), default="")
 
     ticket: Mapped[Ticket | None] = relationship()
+    staff_user = relationship("StaffUser")
+    counts: Mapped[list[CheckInCount]] = relationship(
+        back_populates="check_in", order_by="CheckInCount.id", cascade="all, delete-orphan"
+    )
+
+
+class CheckInCount(db.Model):
+    """How many of a kind of person a group ticket expected and how many actually came in
+    ("pupils": 25 expected, 23 came), as the desk confirmed it at the check-in; for the staff
+    and the yearly figures."""
+
+    __tablename__ = "check_in_count"
+    __table_args__ = (
+        UniqueConstraint("check_in_id", "kind"),
+        CheckConstraint("expected >= 0 AND arrived >= 0", name="counts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(ForeignKey("check_in.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # the Headcount's key: "pupils"
+    expected: Mapped[int]
+    arrived: Mapped[int]
+
+    check_in: Mapped[CheckIn] = relationship(back_populates="counts")

@@ -1,0 +1,55 @@
+"""The front desk: the scanner page (camera, handheld scanner, typed code or name), today's
+board, and the check-in API its page and devices use. A shared layer: it knows programmes
+only through the Programme protocol's door hooks (booking/models.py) and records every scan
+with the engine's record_scan (booking/checkin.py). Every URL it answers is here."""
+
+from flask import Blueprint, Flask
+
+from ..admin import staff_blueprint
+from ..api import MAX_ID, PREFIX
+from ..auth.models import Role
+from ..extensions import csrf
+from ..programmes import add_api_part
+from . import api, tokens, views
+from .openapi import api_part
+
+pages = staff_blueprint("desk", __name__, "/desk", role=Role.desk)
+pages.add_url_rule("/", "scanner", views.scanner)
+pages.add_url_rule("/oggi", "board", views.board)
+pages.add_url_rule("/sw.js", "service_worker", views.service_worker)
+pages.add_url_rule("/biglietti/<code>", "details", views.details, methods=["POST"])
+
+admin_pages = staff_blueprint("desk_devices", __name__, "/desk/dispositivi", role=Role.admin)
+admin_pages.add_url_rule("/", "devices", views.devices, methods=["GET", "POST"])
+admin_pages.add_url_rule(
+    f"/<int(max={MAX_ID}):device_id>/revoca",
+    "revoke_device",
+    views.revoke_device,
+    methods=["POST"],
+)
+
+# The staff session's cookie authorises it: api.staff_only checks the CSRF token itself,
+# unless the request comes with a device token instead.
+json_api = Blueprint("desk_api", __name__, url_prefix=PREFIX + "/desk")
+csrf.exempt(json_api)
+json_api.before_request(api.staff_only)
+json_api.add_url_rule("/scans", "scans", api.scans, methods=["POST"])
+json_api.add_url_rule(
+    f"/scans/<int(max={MAX_ID}):scan_id>/counts", "counts", api.counts, methods=["POST"]
+)
+json_api.add_url_rule("/today", "today", api.today)
+json_api.add_url_rule("/search", "search", api.search)
+
+
+@json_api.after_request
+def _private(response):
+    response.headers["Cache-Control"] = "private, no-store"  # names of people at the door
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(pages)
+    app.register_blueprint(admin_pages)
+    app.register_blueprint(json_api)
+    add_api_part(app, api_part)
+    app.cli.add_command(tokens.tokens)

@@ -23,6 +23,12 @@ from tests.factories import make_event, make_slot
 
 EXAMPLES_PER_OPERATION = 40
 POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
+DESK_OPERATIONS = [
+    "POST /api/v1/desk/scans",
+    "POST /api/v1/desk/scans/{scan_id}/counts",
+    "GET /api/v1/desk/today",
+    "GET /api/v1/desk/search",
+]
 OPERATIONS = [
     "GET /api/v1/events",
     "POST /api/v1/events/{event_id}/bookings",
@@ -31,6 +37,7 @@ OPERATIONS = [
     "GET /api/v1/school/activities",
     "GET /api/v1/school/slots",
     "POST /api/v1/school/bookings",
+    *DESK_OPERATIONS,
 ]
 
 # (operation, mode) → (the check that disagrees, why, whose it is)

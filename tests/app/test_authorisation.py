@@ -116,6 +116,18 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "events_staff.cancel"): staff(Role.education, 200),  # the confirmation step
     ("POST", "events_staff.cancel"): staff(Role.education, 303),  # confirmed: cancelled
     ("GET", "events_staff.attendees_export"): staff(Role.education, 200),
+    # The front desk: the desk and admins; its API answers problems, never the login page
+    ("GET", "desk.scanner"): staff(Role.desk, 200),
+    ("GET", "desk.board"): staff(Role.desk, 200),
+    ("GET", "desk.service_worker"): staff(Role.desk, 200),
+    ("POST", "desk.details"): staff(Role.desk, 200),  # opened on purpose (audited)
+    ("GET", "desk_devices.devices"): staff(Role.admin, 200),
+    ("POST", "desk_devices.devices"): staff(Role.admin, 422),  # an empty form
+    ("POST", "desk_devices.revoke_device"): staff(Role.admin, 404),  # no such device
+    ("POST", "desk_api.scans"): (401, 422, 403, 422),  # an empty body
+    ("POST", "desk_api.counts"): (401, 422, 403, 422),  # an empty body
+    ("GET", "desk_api.today"): (401, 200, 403, 200),
+    ("GET", "desk_api.search"): (401, 200, 403, 200),
     # School visits: the teachers' pages (a booking's own answers: tests/schools/)
     ("GET", "schools.index"): public(200),
     ("GET", "schools.activities"): public(303),  # no class chosen: back to the first step
@@ -207,6 +219,8 @@ ARGUMENTS = {
     "code": lambda world: world.code,
     "language": lambda world: "en",
     "filename": lambda world: "css/centrale.css",
+    "device_id": lambda world: 2**31 - 1,  # no such device token
+    "scan_id": lambda world: 2**31 - 1,  # no such scan
     "series_id": lambda world: world.series_id,
     "name": lambda world: world.image,
     "campus_id": lambda world: world.event_id,  # an event, not a campus edition

@@ -690,9 +690,10 @@ def test_several_slots_take_each_request_own_details(db):
 
 
 def scan(ticket, scan_id="s1", device="desk-1", direction=Direction.inward):
+    on_the_day = ticket.booking.slot.starts_at  # a ticket is good on its slot's days only
     with transaction():
         return record_scan(
-            ticket, direction=direction, staff=None, scan_id=scan_id, device=device, now=NOON
+            ticket, direction=direction, staff=None, scan_id=scan_id, device=device, now=on_the_day
         )
 
 

@@ -317,7 +317,7 @@ def test_two_copies_of_one_scan_arriving_at_once_are_recorded_once(app, race_app
                 staff=None,
                 scan_id="scan-42",
                 device="desk-1",
-                now=NOON,
+                now=slot.starts_at,  # a ticket is good on its slot's days only
             )
         return check_in.id, check_in.result
 

@@ -1,0 +1,142 @@
+"""The desk's API under /api/v1/desk: a scan, a group's count, today's list, a search.
+
+Two ways in. The scanner page: the staff session of the person signed in (desk or admin),
+every POST with the page's CSRF token in an X-CSRFToken header, since a cookie authorises it
+and a forged cross-site request must not. A device nobody signs in on: a device token in an
+`Authorization: Bearer` header (desk/tokens.py); no cookie, so no CSRF to check."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import NotFound
+
+from .. import clock
+from ..api import MAX_ID, json_body, problem
+from ..api.forms import FormInput, InvalidInput, parse_moment
+from ..auth.models import Role
+from ..booking.models import CheckIn, Direction
+from ..extensions import csrf, db, transaction, utcnow
+from ..i18n import current_language
+from . import service, tokens
+from .forms import ScanForm
+from .serialize import day_items, scan_answer, ticket_summary
+
+DESK_ROLES = {Role.admin, Role.desk}
+
+
+def staff_only():
+    """Before every request of the desk API: a device token, or a signed-in member of the desk
+    (with the page's CSRF token for a POST), else a problem."""
+    g.desk_device = None
+    if (token := tokens.bearer()) is not None:
+        g.desk_device = tokens.device_of(token)
+        if g.desk_device is None:
+            return problem(401, "bad_token", _("This device token is unknown or revoked."))
+        return None
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
+    if not current_user.is_authenticated:
+        return problem(401, "not_signed_in", _("Please sign in to the staff area."))
+    if current_user.role not in DESK_ROLES:
+        return problem(403, "http_403", _("You do not have permission to see this page."))
+    return None
+
+
+def scans():
+    """One scan at the door: the answer, in colour and words on the desk's screen."""
+    scan_input = FormInput(ScanForm, json_body())
+    now = utcnow()
+    with transaction():
+        form = scan_input.validated()
+        scanned_at = _scanned_at(form.scanned_at.data, now) if form.scanned_at.data else now
+        collector = form.collector.data or None
+        if collector is not None:
+            ticket = service.find_ticket(form.code.data)
+            if ticket is not None and collector not in service.allowed_collectors(ticket):
+                raise InvalidInput({"collector": [_("This person may not collect this child.")]})
+        answer = service.scan(
+            form.code.data,
+            direction=Direction(form.direction.data) if form.direction.data else None,
+            staff=None if g.desk_device else current_user,
+            scan_id=form.scan_id.data or None,
+            device=g.desk_device.name if g.desk_device else form.device.data or "",
+            now=scanned_at,
+            collector=collector,
+        )
+    return jsonify(scan_answer(answer, current_language(), now=now))
+
+
+# A queued scan is sent with its own time; within a day back, and not ahead of the server's
+# clock by more than a tablet's clock may drift.
+_QUEUED_AT_MOST = timedelta(hours=24)
+_CLOCK_DRIFT = timedelta(minutes=2)
+
+
+def _scanned_at(raw: str, now: datetime) -> datetime:
+    moment = parse_moment(raw, clock.museum_zone(), end_of_day=False)
+    if moment is None or len(raw) == 10:
+        raise InvalidInput({"scanned_at": [_("Please give a date and time (ISO 8601).")]})
+    moment = moment.astimezone(UTC)
+    if moment > now + _CLOCK_DRIFT or moment < now - _QUEUED_AT_MOST:
+        raise InvalidInput({"scanned_at": [_("A scan of the last 24 hours, please.")]})
+    return moment
+
+
+def counts(scan_id: int):
+    """How many of a group came in: {"arrived": {"pupils": 23, "teachers": 2}}."""
+    body = json_body()
+    arrived = body.get("arrived") if isinstance(body, dict) else None
+    if not isinstance(arrived, dict):
+        raise InvalidInput({"arrived": [_("Please give how many came in, by kind.")]})
+    with transaction():
+        check_in = db.session.get(CheckIn, scan_id)
+        if check_in is None or check_in.result != "ok" or check_in.direction is Direction.outward:
+            raise NotFound()
+        expected = service.expected_counts(check_in)
+        errors = {}
+        for kind, number in arrived.items():
+            if kind not in expected:
+                errors[f"arrived.{kind}"] = [_("This ticket expects no one of this kind.")]
+            elif isinstance(number, bool) or not isinstance(number, int):
+                errors[f"arrived.{kind}"] = [_("Please give a whole number.")]
+            elif not 0 <= number <= 999:
+                errors[f"arrived.{kind}"] = [_("Between 0 and 999, please.")]
+        if errors:
+            raise InvalidInput(errors)
+        service.confirm_counts(check_in, arrived)
+    return jsonify(
+        counts=[
+            {"kind": c.kind, "expected": c.expected, "arrived": c.arrived} for c in check_in.counts
+        ]
+    )
+
+
+def today():
+    """Every ticket expected today, by slot, with who has arrived: the board's figures and
+    the list the page answers from when the network is down."""
+    language = _language()
+    day = clock.local(utcnow()).date()
+    return jsonify(day=day.isoformat(), items=day_items(service.today(day), language))
+
+
+def _language() -> str:
+    """`lang` of the query string (it or en), else the request's language."""
+    lang = request.args.get("lang")
+    if lang is None:
+        return current_language()
+    if lang not in current_app.config["LANGUAGES"]:
+        raise InvalidInput({"lang": [_('Please choose the language: "it" or "en".')]})
+    return lang
+
+
+def search():
+    language = _language()
+    found = service.search(request.args.get("q", ""), clock.local(utcnow()).date())
+    return jsonify(items=[ticket_summary(t, language) for t in found])
+
+
+__all__ = ["MAX_ID", "counts", "scans", "search", "staff_only", "today"]

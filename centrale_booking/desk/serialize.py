@@ -1,0 +1,191 @@
+"""The desk's answers as JSON, for its page and for devices: what the door needs, no more
+(no email, no phone, no health details: those open on purpose, audited)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from .. import clock
+from ..booking.checkin import LEFT_ALONE, WRONG_DAY, valid_days
+from ..booking.models import CheckIn, Direction, Ticket
+from ..booking.tickets import ACCEPTED
+from .service import (
+    CHOOSE_COLLECTOR,
+    NO_COLLECTOR,
+    UNKNOWN,
+    Arrival,
+    ScanAnswer,
+    SlotToday,
+    companions,
+)
+
+# Who is who in a group's headcount (the programme's keys), as the desk reads them.
+HEADCOUNT_KINDS = {
+    "pupils": lambda: _("Pupils"),
+    "teachers": lambda: _("Teachers"),
+    "support": lambda: _("Support teachers"),
+    "adults": lambda: _("Adults"),
+    "children": lambda: _("Children"),
+}
+
+
+def headline(result: str, direction: Direction) -> str:
+    """The answer in a few words, as big as the screen allows."""
+    if result == ACCEPTED:
+        return _("Checked out") if direction is Direction.outward else _("OK, come in")
+    return {
+        "already_used": _("Already used"),
+        WRONG_DAY: _("Wrong day"),
+        "cancelled": _("Cancelled"),
+        UNKNOWN: _("Unknown ticket"),
+        "not_checked_in": _("Not checked in today"),
+        CHOOSE_COLLECTOR: _("Who is collecting?"),
+        NO_COLLECTOR: _("Nobody may collect"),
+    }.get(result, result)
+
+
+def scan_answer(answer: ScanAnswer, language: str, *, now: datetime) -> dict:
+    ticket = answer.ticket
+    body: dict = {
+        "result": answer.result,
+        "direction": answer.direction.value,
+        "headline": headline(answer.result, answer.direction),
+        "message": _message(answer, language),
+        "ticket": None if ticket is None else ticket_summary(ticket, language),
+        "scan": None if answer.check_in is None else scan_item(answer.check_in),
+        "previous": None if answer.previous is None else scan_item(answer.previous),
+    }
+    if ticket is None:
+        return body
+    programme = ticket.booking.slot.programme
+    headcount = programme.headcount(ticket)
+    body["headcount"] = (
+        None
+        if headcount is None
+        else [
+            {"kind": kind, "label": HEADCOUNT_KINDS.get(kind, lambda k=kind: k)(), "expected": n}
+            for kind, n in headcount.expected.items()
+        ]
+    )
+    if answer.result in (ACCEPTED, CHOOSE_COLLECTOR):
+        body["companions"] = [
+            {**ticket_summary(other, language), "ready": ready}
+            for other, ready in companions(ticket, answer.direction, now)
+        ]
+    body["collectors"] = [
+        {"name": c.name, "relationship": c.relationship} for c in answer.collectors
+    ]
+    body["may_leave_alone"] = answer.may_leave_alone
+    body["left_alone"] = LEFT_ALONE
+    return body
+
+
+def _message(answer: ScanAnswer, language: str) -> str:
+    ticket, result = answer.ticket, answer.result
+    if result == UNKNOWN:
+        return _("No ticket has this code. Check the code, or search by reference or name.")
+    programme = ticket.booking.slot.programme
+    if result == ACCEPTED:
+        if answer.direction is Direction.outward and answer.check_in.collected_by:
+            if answer.check_in.collected_by == LEFT_ALONE:
+                return _("%(name)s left on their own.", name=programme.door_name(ticket))
+            return _(
+                "%(name)s collected by %(collector)s.",
+                name=programme.door_name(ticket),
+                collector=answer.check_in.collected_by,
+            )
+        return programme.door_label(ticket, language)
+    if result == "already_used" and answer.previous is not None:
+        return used_text(answer.previous, language)
+    if result == WRONG_DAY:
+        first, last = valid_days(ticket.booking.slot)
+        if first == last:
+            return _("Valid on %(day)s.", day=clock.day(ticket.booking.slot.starts_at, language))
+        return _(
+            "Valid from %(first)s to %(last)s.",
+            first=clock.day(ticket.booking.slot.starts_at, language),
+            last=clock.day(ticket.booking.slot.ends_at, language),
+        )
+    if result == "cancelled":
+        return _("This booking is cancelled, or its date is: do not let in on this ticket.")
+    if result == "not_checked_in":
+        return _("This ticket was not checked in today.")
+    if result == CHOOSE_COLLECTOR:
+        return _("%(name)s: choose who is collecting.", name=programme.door_name(ticket))
+    if result == NO_COLLECTOR:
+        return _(
+            "Nobody is listed to collect %(name)s, who may not leave alone. Call the office.",
+            name=programme.door_name(ticket),
+        )
+    return ""
+
+
+def used_text(check_in: CheckIn, language: str) -> str:
+    """Used at 18:32 at Desk 1 by Anna Bianchi."""
+    when = clock.clock_time(check_in.scanned_at, language)
+    if clock.local(check_in.scanned_at).date() != clock.today():
+        when = clock.moment_text(check_in.scanned_at, language)
+    where = check_in.device_name or _("a desk")
+    staff = check_in.staff_user
+    who = "" if staff is None else (staff.name or staff.email)
+    if who:
+        return _("Used at %(when)s at %(where)s by %(who)s.", when=when, where=where, who=who)
+    return _("Used at %(when)s at %(where)s.", when=when, where=where)
+
+
+def ticket_summary(ticket: Ticket, language: str) -> dict:
+    slot = ticket.booking.slot
+    programme = slot.programme
+    first, last = valid_days(slot)
+    return {
+        "code": ticket.code,
+        "reference": ticket.booking.reference,
+        "name": programme.door_name(ticket),
+        "label": programme.door_label(ticket, language),
+        "admits": ticket.admits,
+        "programme": programme.text("title", language),
+        "starts_at": clock.iso(slot.starts_at),
+        "time": clock.clock_time(slot.starts_at, language),
+        "valid_from": first.isoformat(),
+        "valid_to": last.isoformat(),
+        "checks_out": programme.checks_out,
+    }
+
+
+def scan_item(check_in: CheckIn) -> dict:
+    staff = check_in.staff_user
+    return {
+        "id": check_in.id,
+        "at": clock.iso(check_in.scanned_at),
+        "direction": check_in.direction.value,
+        "result": check_in.result,
+        "device": check_in.device_name,
+        "staff": "" if staff is None else (staff.name or staff.email),
+        "collected_by": check_in.collected_by,
+    }
+
+
+def arrival_item(arrival: Arrival, language: str) -> dict:
+    return {
+        **ticket_summary(arrival.ticket, language),
+        "state": arrival.state,
+        "arrived_at": None if arrival.arrived_at is None else clock.iso(arrival.arrived_at),
+    }
+
+
+def day_items(slots: list[SlotToday], language: str) -> list[dict]:
+    return [
+        {
+            "slot_id": s.slot.id,
+            "programme": s.slot.programme.text("title", language),
+            "kind": s.slot.programme.kind,
+            "starts_at": clock.iso(s.slot.starts_at),
+            "time": clock.clock_time(s.slot.starts_at, language),
+            "expected": s.expected,
+            "arrived": s.arrived,
+            "tickets": [arrival_item(a, language) for a in s.arrivals],
+        }
+        for s in slots
+    ]
