@@ -26,6 +26,8 @@ POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
 OPERATIONS = [
     "GET /api/v1/events",
     "POST /api/v1/events/{event_id}/bookings",
+    "GET /api/v1/campus/weeks",
+    "POST /api/v1/campus/enrolments",
     "GET /api/v1/school/activities",
     "GET /api/v1/school/slots",
     "POST /api/v1/school/bookings",
@@ -107,8 +109,26 @@ def test_every_operation_of_the_document_is_tested(api_schema):
     assert labels == sorted(OPERATIONS)
 
 
+# Operations in the document that do not keep to it yet: skipped, with what schemathesis found,
+# until their programme's issue fixes them (then delete the row).
+NOT_YET = {
+    "GET /api/v1/campus/weeks": "its invalid requests cannot be generated (every case filtered "
+    "out): the parameters need bounds (issue 12, campus API)",
+    "POST /api/v1/campus/enrolments": "a 500 on an integer beyond SQLite's 64 bits in the body "
+    "(OverflowError), found by schemathesis (issue 12, campus API)",
+}
+
+
 @pytest.mark.parametrize("mode", [POSITIVE, NEGATIVE], ids=["valid", "invalid"])
-@pytest.mark.parametrize("label", OPERATIONS)
+@pytest.mark.parametrize(
+    "label",
+    [
+        pytest.param(label, marks=pytest.mark.skip(reason=NOT_YET[label]))
+        if label in NOT_YET
+        else label
+        for label in OPERATIONS
+    ],
+)
 def test_the_api_keeps_to_its_document(api_schema, bookable, label, mode):
     known = KNOWN_DISAGREEMENTS.get((label, mode))
     run(api_schema, bookable, label, mode, excluded_checks=[known[0]] if known else None)
