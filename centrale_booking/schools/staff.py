@@ -101,7 +101,7 @@ def schedule_pdf():
     from ..documents.pdf import renderer
 
     day = _day(request.args.get("data"))
-    html = render_template("schools/staff/schedule_pdf.html", day=day, rows=_day_rows(day))
+    html = render_template("pdf/schools_day.html", day=day, rows=_day_rows(day))
     response = make_response(renderer().render(html))
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="scuole-{day.isoformat()}.pdf"'
