@@ -123,10 +123,6 @@ NOT_YET = {
     "out): the parameters need bounds (issue 12, campus API)",
     "POST /api/v1/campus/enrolments": "a 500 on an integer beyond SQLite's 64 bits in the body "
     "(OverflowError), found by schemathesis (issue 12, campus API)",
-    # merged last, not yet run under schemathesis (issue 11, schools API)
-    "GET /api/v1/school/activities": "not yet run against the document (issue 11)",
-    "GET /api/v1/school/slots": "not yet run against the document (issue 11)",
-    "POST /api/v1/school/bookings": "not yet run against the document (issue 11)",
 }
 
 
