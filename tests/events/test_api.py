@@ -1,6 +1,7 @@
 """The JSON API v1: the events calendar, registering for an event, and the OpenAPI document,
 through HTTP as the museum's website and integrators use them."""
 
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -346,7 +347,11 @@ def test_an_unknown_or_unpublished_event_is_a_404_problem(client, app):
 )
 def test_bad_input_is_a_422_problem_per_field_and_nothing_is_stored(client, app, body, fields):
     event = an_event()
-    reply = client.post(f"/api/v1/events/{event.id}/bookings", data=json.dumps(body))
+    reply = client.post(
+        f"/api/v1/events/{event.id}/bookings",
+        data=json.dumps(body),
+        content_type="application/json",
+    )
     problem = assert_problem(reply, 422, "invalid_input")
     assert set(problem["errors"]) == fields
     assert all(isinstance(m, str) and m for ms in problem["errors"].values() for m in ms)
@@ -368,7 +373,6 @@ def test_the_api_gives_the_same_messages_as_the_page_form(client, app):
 @pytest.mark.parametrize(
     ("data", "content_type"),
     [
-        ("name=Giulia&seats=1", "application/x-www-form-urlencoded"),
         ('{"name": "Giulia", ', "application/json"),
         ("", "application/json"),
         (b"\xff\xfe\x00", "application/json"),
@@ -387,6 +391,63 @@ def test_a_body_that_is_not_json_is_a_422_problem(client, app, data, content_typ
         "body": ["The body must be a JSON object."]
     }
     assert stored_bookings() == 0
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",  # what a cross-site <form enctype="text/plain"> sends
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        None,
+    ],
+)
+def test_a_body_not_declared_json_is_refused_415_and_books_nothing(client, app, content_type):
+    event = an_event()
+    body = json.dumps(registration(newsletter_consent=True))
+    headers = {"Accept-Language": "en"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    reply = client.post(f"/api/v1/events/{event.id}/bookings", data=body, headers=headers)
+    assert assert_problem(reply, 415, "http_415")["detail"] == (
+        "Please send the body as JSON, with the type application/json."
+    )
+    assert stored_bookings() == 0 and stored_messages() == 0
+
+
+def test_json_with_a_charset_is_json(client, app):
+    event = an_event()
+    reply = client.post(
+        f"/api/v1/events/{event.id}/bookings",
+        data=json.dumps(registration()),
+        content_type="application/json; charset=utf-8",
+    )
+    assert reply.status_code == 201
+
+
+def chunked_post(client, event, body: bytes):
+    # No Content-Length, as with Transfer-Encoding: chunked; the server (gunicorn, werkzeug's)
+    # de-chunks and says so with wsgi.input_terminated.
+    return client.post(
+        f"/api/v1/events/{event.id}/bookings",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_422(client, app):
+    event = an_event()
+    reply = chunked_post(client, event, json.dumps(registration(name="G" * 20_000)).encode())
+    assert_problem(reply, 413, "http_413")
+    assert stored_bookings() == 0
+
+
+def test_a_chunked_body_within_the_limit_books(client, app):
+    event = an_event()
+    reply = chunked_post(client, event, json.dumps(registration()).encode())
+    assert reply.status_code == 201, reply.json
 
 
 def test_an_oversized_body_is_refused(client, app):
