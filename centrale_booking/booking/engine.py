@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, exists, inspect, select, update
@@ -21,6 +22,7 @@ from ..outbox import queue_email
 from ..outbox.models import OutboxMessage
 from .codes import new_manage_token, new_reference, new_ticket_code
 from .errors import (
+    AlreadyBooked,
     BookingClosed,
     BookingNotOpen,
     CancellationClosed,
@@ -44,7 +46,7 @@ from .fastpath import (
     one_round_trip,
 )
 from .models import Booking, Programme, Slot, Ticket, TicketPlan, WaitlistMode
-from .states import HOLDS_PLACES, INITIAL, TRANSITIONS, BookingStatus
+from .states import HOLDS_PLACES, INITIAL, LIVE, TRANSITIONS, BookingStatus
 
 S = BookingStatus
 
@@ -125,6 +127,7 @@ def _request(
     programme = _read_again(slot)
     ensure_open(slot, quantity, now)
     programme.check_request(slot, quantity, details)
+    booking.person_key = programme.person_key(contact, details)
     # The rows are written as if the places were held, and the places are held last: on
     # PostgreSQL the hold locks the slot's row until the commit, so the bookings of one slot
     # wait for each other only that long. Not held: the rows just written (seen by no one,
@@ -146,6 +149,7 @@ def _request(
     if programme.waitlist_mode is WaitlistMode.none:
         raise SlotFull()
     booking = _new_booking(slot, quantity, contact, now, S.waitlisted)
+    booking.person_key = programme.person_key(contact, details)
     _insert_booking(booking, slot)
     _add_booking(booking, slot, programme, details)
     queue_email(booking, "waitlisted")
@@ -361,14 +365,39 @@ def _read_again(slot: Slot) -> Programme:
 
 def _insert_booking(booking: Booking, slot: Slot) -> None:
     # Written once, in its status of the moment (moved before, not updated after). The
-    # unique constraint is the guarantee: a reference already in use (about one chance in 887
-    # million per booking already made) makes the INSERT write nothing, and the booking is
-    # written again with another reference. No read first.
+    # unique constraints are the guarantee, no read first: the INSERT writes nothing when the
+    # reference is already in use (about one chance in 887 million per booking already made:
+    # written again with another one) or when the same person already has a live booking
+    # for the slot (the index uq_booking_live_person: AlreadyBooked). On PostgreSQL a
+    # concurrent request of the same person waits here for the first one's commit.
     prefix = slot.programme.reference_prefix
     while True:
         booking.reference = new_reference(prefix)
         if insert_row(db.session, booking, _INSERT_BOOKING):
-            break
+            return
+        existing = _live_booking_of(booking.slot_id, booking.person_key)
+        if existing is not None:
+            raise AlreadyBooked(existing, after_rollback=partial(resend_link, existing))
+
+
+def _live_booking_of(slot_id: int, person_key: str | None) -> int | None:
+    if person_key is None:
+        return None
+    return db.session.scalar(
+        select(Booking.id).where(
+            Booking.slot_id == slot_id,
+            Booking.person_key == person_key,
+            Booking.status.in_(LIVE),
+        )
+    )
+
+
+def resend_link(booking_id: int) -> None:
+    """Email a booking's link again to its address (someone asked to book again with it):
+    its confirmation for a confirmed booking, else the news of where it stands."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is not None and booking.status in LIVE:
+        queue_email(booking, "link_again")
 
 
 def _add_booking(booking: Booking, slot: Slot, programme: Programme, details) -> None:
@@ -389,7 +418,7 @@ def _take_back(booking: Booking) -> None:
 # Prepared once (fastpath.py): building and running statements through SQLAlchemy costs
 # several times more Python than the driver's own work.
 _LOAD_SLOT = PreparedLoad(Slot, related="programme")
-_INSERT_BOOKING = PreparedInsert(Booking, unless_conflict_on="reference")
+_INSERT_BOOKING = PreparedInsert(Booking, unless_any_conflict=True)
 _INSERT_TICKET = PreparedInsert(Ticket, returning=False)
 _slot = Slot.__table__
 _HOLD = Prepared(

@@ -50,6 +50,7 @@ SPECS = {
     K.cancellation: EmailSpec("cancellation", ended=True),
     K.slot_cancelled: EmailSpec("slot_cancelled", ended=True),
     K.expired: EmailSpec("expired", ended=True),
+    K.link_again: EmailSpec("link_again", with_qr=True),
 }
 
 

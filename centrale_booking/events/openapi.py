@@ -238,9 +238,12 @@ def api_part() -> ApiPart:
                         "404": problem_response("No such published event."),
                         "409": problem_response(
                             "Not bookable now: booking_not_open, booking_closed, "
-                            "slot_cancelled, or slot_full (full, no waiting list)."
+                            "slot_cancelled, slot_full (full, no waiting list), or "
+                            "already_booked (this email address already has a booking for "
+                            "the event: its link is emailed to that address again)."
                         ),
                         "413": problem_response("The body is too large."),
+                        "415": problem_response("The body is not declared application/json."),
                         "422": problem_response(
                             "The input is not valid: per-field messages in `errors`."
                         ),

@@ -21,6 +21,7 @@ class EmailKind(StrEnum):
     cancellation = "cancellation"
     slot_cancelled = "slot_cancelled"  # the museum cancelled the date
     expired = "expired"
+    link_again = "link_again"  # asked to book again: the link of the booking already made
 
 
 class OutboxStatus(StrEnum):

@@ -1,5 +1,6 @@
 """#InCentrale for visitors: the list, an event's page, registration, waiting list, reminders."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,8 +28,16 @@ def an_event(capacity=20, starts_in=timedelta(days=10), **fields):
     return event
 
 
+_people = itertools.count(1)
+
+
 def register(client, event, **data):
-    form = {"name": "Anna Rossi", "email": "anna@example.org", "seats": 2, "privacy_consent": "y"}
+    form = {
+        "name": "Anna Rossi",
+        "email": f"anna{next(_people)}@example.org",  # one booking per address and date
+        "seats": 2,
+        "privacy_consent": "y",
+    }
     form.update(data)
     return client.post(
         f"/eventi/{event.id}/prenota", data={k: v for k, v in form.items() if v is not None}
@@ -376,3 +385,17 @@ def test_a_streaming_reminder_carries_the_stream_link(client, app):
     text, html = reminder_email(booking)
     assert "https://stream.example.org/live" in text and "diretta" in text
     assert "/annulla" not in text
+
+
+def test_registering_twice_with_one_address_is_refused_and_the_link_emailed_again(client, app):
+    event = an_event(capacity=50)
+    first = register(client, event, email="anna.rossi@example.org", seats=4)
+    assert first.status_code == 303
+    [booking] = bookings_of(event)
+    again = register(client, event, email="Anna.Rossi@Example.org", seats=4)
+    assert again.status_code == 409
+    page = again.get_data(as_text=True)
+    assert "Hai già una prenotazione per questa data" in page
+    assert booking.manage_token not in page  # the link goes to the address, never to the page
+    assert bookings_of(event) == [booking] and event.slot.taken == 4
+    assert kinds(booking) == ["confirmation", "link_again"]
