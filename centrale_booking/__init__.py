@@ -29,7 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _fill_instance_defaults(app)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]  # pages' dates: Milan's
 
-    from . import database, errors, i18n, logs
+    from . import database, errors, i18n, logs, ratelimits
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -49,7 +49,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
+    if not app.config["RATELIMIT_STORAGE_URI"]:
+        app.config["RATELIMIT_STORAGE_URI"] = ratelimits.default_storage_uri(app.instance_path)
     limiter.init_app(app)
+    ratelimits.say_where_counted(app)
 
     from . import api, programmes
     from .auth.views import bp as auth_bp

@@ -19,8 +19,10 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a writer waits for SQLite's write lock per try
     SQLITE_BEGIN_RETRIES = 5  # tries of BEGIN IMMEDIATE before the request fails cleanly
 
-    # Public event registration form: per client address
-    EVENT_BOOKING_RATE_LIMIT = "20 per minute"
+    # Booking requests, the page form and the API counted together (ratelimits.py)
+    BOOKING_RATE_LIMIT = "20 per minute"  # per client address
+    BOOKING_RATE_LIMIT_PER_EMAIL = "10 per hour"  # per email address, from any client
+    BOOKING_RATE_LIMIT_PER_EVENT = "120 per minute"  # per event, all clients together
 
     # Language
     LANGUAGES = ("it", "en")
@@ -30,8 +32,9 @@ class Defaults:
 
     # Staff login
     LOGIN_RATE_LIMIT = "10 per minute"
-    API_BOOKING_RATE_LIMIT = "20 per minute"  # POST /api/v1/events/<id>/bookings, per address
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Where the counts are kept: None, a file in instance/ that every worker of this machine
+    # shares (ratelimits.py); "redis://host:6379" for several machines.
+    RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     SESSION_COOKIE_HTTPONLY = True
@@ -62,3 +65,4 @@ class Defaults:
     OUTBOX_BACKOFF_SECONDS = 60  # wait after the first failure; doubled after each next one
     OUTBOX_BACKOFF_MAX_SECONDS = 6 * 3600  # the longest wait between two attempts
     OUTBOX_LEASE_SECONDS = 300  # a claimed message is left to its worker this long
+    OUTBOX_MAX_PER_RECIPIENT_PER_HOUR = 10  # then the next emails to that address wait

@@ -22,8 +22,9 @@ from ..api.forms import FormInput, InvalidInput, parse_moment
 from ..booking.engine import sweep_expired_holds
 from ..booking.models import Slot, Ticket
 from ..clock import museum_zone
-from ..extensions import db, limiter, transaction, utcnow
+from ..extensions import db, transaction, utcnow
 from ..i18n import current_language
+from ..ratelimits import hit_booking_limits
 from .forms import EventRegistrationForm
 from .models import Category, Event
 from .serialize import booking_created, event_item
@@ -81,16 +82,13 @@ _TICKETS = (
 )
 
 
-def _booking_rate_limit() -> str:
-    return current_app.config["API_BOOKING_RATE_LIMIT"]
-
-
-@limiter.limit(_booking_rate_limit)
 def create_booking(event_id: int):
     """Register for an event: confirmed with tickets, or on the waiting list."""
     registration = FormInput(
         ApiRegistrationForm, json_body(), defaults={"language": current_language}
     )
+    email = registration.form.email.data if registration.form else None
+    hit_booking_limits(event_id, email if isinstance(email, str) else "")  # the page's too
     with transaction():
         # The event and its slot in one query, inside the writing transaction: read before
         # it, they would be read again once it starts (see transaction()).

@@ -7,7 +7,7 @@ import calendar
 from datetime import date, datetime, timedelta
 
 from babel.dates import get_day_names
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -17,10 +17,11 @@ from ..booking.availability import has_places_left
 from ..booking.errors import BookingError
 from ..booking.models import Slot
 from ..clock import local, midnight
-from ..extensions import db, limiter, transaction, utcnow
+from ..extensions import db, transaction, utcnow
 from ..i18n import current_language
 from ..links import manage_path
 from ..programmes import Teaser
+from ..ratelimits import hit_booking_limits
 from .forms import EventRegistrationForm
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
@@ -172,11 +173,6 @@ def _event_page(event: Event, form: EventRegistrationForm, status: int = 200):
     )
 
 
-def _booking_limit() -> str:
-    return current_app.config["EVENT_BOOKING_RATE_LIMIT"]
-
-
-@limiter.limit(_booking_limit, methods=["POST"])
 def book(event_id: int):
     event = _event_or_404(event_id)
     if request.method == "GET":
@@ -184,6 +180,7 @@ def book(event_id: int):
     form = _registration_form(event)
     if not form.validate_on_submit():
         return _event_page(event, form, 422)
+    hit_booking_limits(event.id, form.email.data)  # with the API's: one count
     registration = Registration(
         name=form.name.data,
         email=form.email.data,

@@ -13,7 +13,10 @@ records the result in another short transaction:
   then be sent twice, never lost. The lease is far longer than a send (SMTP_TIMEOUT);
 - a failure is tried again after OUTBOX_BACKOFF_SECONDS, doubled at each attempt (at most
   OUTBOX_BACKOFF_MAX_SECONDS), until OUTBOX_MAX_ATTEMPTS, then the message is marked failed;
-  a refusal that cannot change (the recipient does not exist) fails it at once.
+  a refusal that cannot change (the recipient does not exist) fails it at once;
+- no address gets more than OUTBOX_MAX_PER_RECIPIENT_PER_HOUR emails in an hour: one more
+  waits (deferred, never dropped) until the oldest of them is an hour old, so that nobody can
+  flood someone else's inbox by typing their address into the booking form.
 
 The time is passed in (`now`), as in the engine: tests move it instead of sleeping."""
 
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 
 from ..extensions import db, transaction, utcnow
 from .models import OutboxMessage, OutboxStatus
@@ -43,15 +46,23 @@ class DeliveryReport:
     retrying: list[int] = field(default_factory=list)  # failed this time, tried again later
     failed: list[int] = field(default_factory=list)  # given up
     skipped: list[int] = field(default_factory=list)  # out of date, not sent
+    deferred: list[int] = field(default_factory=list)  # the recipient had enough this hour
 
     @property
     def handled(self) -> int:
-        return len(self.sent) + len(self.retrying) + len(self.failed) + len(self.skipped)
+        return (
+            len(self.sent)
+            + len(self.retrying)
+            + len(self.failed)
+            + len(self.skipped)
+            + len(self.deferred)
+        )
 
     def __str__(self) -> str:
         return (
             f"{len(self.sent)} sent, {len(self.retrying)} to retry, "
-            f"{len(self.failed)} failed, {len(self.skipped)} skipped"
+            f"{len(self.failed)} failed, {len(self.skipped)} skipped, "
+            f"{len(self.deferred)} deferred"
         )
 
 
@@ -185,6 +196,17 @@ def _deliver(
         log.info("outbox: #%s %s skipped: %s", message_id, message.kind, reason)
         report.skipped.append(message_id)
         return True
+    if (free_at := _recipient_free_at(message, now)) is not None:
+        _record(
+            message_id,
+            worker,
+            attempted=False,
+            next_attempt_at=free_at,
+            last_error="deferred: enough emails to this address this hour",
+        )
+        log.info("outbox: #%s %s deferred to %s", message_id, message.kind, free_at)
+        report.deferred.append(message_id)
+        return True
     error = None
     try:
         email = build_email(message)
@@ -221,6 +243,26 @@ def _deliver(
         )
         report.retrying.append(message_id)
     return not error.unreachable
+
+
+def _recipient_free_at(message: OutboxMessage, now: datetime) -> datetime | None:
+    """When the message's address may have one more email, if it has had its hour's
+    worth already; None when it may have it now."""
+    most = current_app.config["OUTBOX_MAX_PER_RECIPIENT_PER_HOUR"]
+    hour = timedelta(hours=1)
+    sent = db.session.scalars(
+        select(OutboxMessage.sent_at)
+        .where(
+            func.lower(OutboxMessage.to_address) == message.to_address.lower(),
+            OutboxMessage.status == Q.sent,
+            OutboxMessage.sent_at > now - hour,
+        )
+        .order_by(OutboxMessage.sent_at.desc())
+        .limit(most)
+    ).all()
+    if len(sent) < most:
+        return None
+    return sent[-1] + hour  # the oldest of the last `most`: when it leaves the hour
 
 
 def _record(message_id: int, worker: str, *, attempted: bool = True, **values) -> None:

@@ -47,9 +47,12 @@ def registration(**fields):
     }
 
 
-def book(client, event, headers=None, **fields):
+def book(client, event, headers=None, environ_base=None, **fields):
     return client.post(
-        f"/api/v1/events/{event.id}/bookings", json=registration(**fields), headers=headers
+        f"/api/v1/events/{event.id}/bookings",
+        json=registration(**fields),
+        headers=headers,
+        environ_base=environ_base or {},
     )
 
 
@@ -482,7 +485,7 @@ def test_no_csrf_token_is_needed(csrf_on, client, app):
 
 @pytest.fixture
 def low_rate_limit(app_config):
-    app_config["API_BOOKING_RATE_LIMIT"] = "2 per minute"
+    app_config["BOOKING_RATE_LIMIT"] = "2 per minute"
 
 
 def test_bookings_are_rate_limited_per_address(low_rate_limit, client, app):
@@ -569,3 +572,81 @@ def test_booking_twice_with_one_address_is_a_409_and_the_link_goes_by_email(clie
     assert (stored_bookings(), taken(event)) == (1, 4)
     kinds = db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
     assert kinds == ["confirmation", "link_again"]
+
+
+def test_the_form_and_the_api_share_one_limit_per_address(low_rate_limit, client, app):
+    event = an_event()
+    page = client.post(
+        f"/eventi/{event.id}/prenota",
+        data={
+            "name": "Anna Rossi",
+            "email": "anna@example.org",
+            "seats": 1,
+            "privacy_consent": "y",
+        },
+    )
+    assert page.status_code == 303
+    assert book(client, event).status_code == 201
+    assert_problem(book(client, event), 429, "http_429")
+    refused_page = client.post(
+        f"/eventi/{event.id}/prenota",
+        data={
+            "name": "Anna Rossi",
+            "email": "anna2@example.org",
+            "seats": 1,
+            "privacy_consent": "y",
+        },
+    )
+    assert refused_page.status_code == 429
+    assert stored_bookings() == 2
+
+
+@pytest.mark.parametrize("app_config", [{"BOOKING_RATE_LIMIT_PER_EMAIL": "2 per hour"}])
+def test_one_email_address_is_limited_from_any_client(client, app):
+    events = [an_event() for _ in range(3)]
+    answers = [
+        book(
+            client, event, email="giulia@example.org", environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}
+        ).status_code
+        for n, event in enumerate(events)
+    ]
+    assert answers == [201, 201, 429]
+
+
+@pytest.mark.parametrize("app_config", [{"BOOKING_RATE_LIMIT_PER_EVENT": "3 per minute"}])
+def test_one_event_is_limited_whoever_asks(client, app):
+    event, other = an_event(capacity=50), an_event()
+    answers = [
+        book(client, event, environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
+        for n in range(4)
+    ]
+    assert answers == [201, 201, 201, 429]
+    assert book(client, other).status_code == 201
+
+
+def test_the_limits_are_counted_where_every_worker_counts(app, tmp_path):
+    # Two apps on one storage file, as two gunicorn workers of one machine: one count.
+    from centrale_booking import create_app
+
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "LOG_REQUESTS": False,
+        "BOOKING_RATE_LIMIT": "3 per minute",
+        "RATELIMIT_STORAGE_URI": f"sqlitefile://{tmp_path / 'limits.db'}",
+        "WTF_CSRF_ENABLED": False,
+    }
+    workers = [create_app(config), create_app(config)]
+    event = an_event(capacity=50)
+    answers = []
+    for n in range(4):
+        with workers[n % 2].test_client() as worker:
+            answers.append(book(worker, event).status_code)
+    assert answers == [201, 201, 201, 429]
+    assert (tmp_path / "limits.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_201_carries_no_retry_after(client, app):
+    reply = book(client, an_event())
+    assert reply.status_code == 201 and "Retry-After" not in reply.headers

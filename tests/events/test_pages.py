@@ -276,7 +276,7 @@ def test_a_streaming_only_event_takes_a_remind_me_registration(client, app):
 
 
 def test_the_registration_form_is_rate_limited(client, app):
-    app.config["EVENT_BOOKING_RATE_LIMIT"] = "3 per minute"
+    app.config["BOOKING_RATE_LIMIT"] = "3 per minute"
     event = an_event(capacity=100)
     answers = [register(client, event, seats=1).status_code for _ in range(4)]
     assert answers == [303, 303, 303, 429]

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from centrale_booking.booking.changes import cancel_slot
 from centrale_booking.booking.engine import (
+    Contact,
     cancel_booking,
     expire_holds,
     request_booking,
@@ -588,3 +589,27 @@ def test_the_background_thread_delivers(smtp, app):
 def test_no_thread_unless_configured(app):
     assert "outbox_thread" not in app.extensions
     assert not [t for t in threading.enumerate() if t.name == "outbox"]
+
+
+@pytest.mark.parametrize("app_config", [{"OUTBOX_MAX_PER_RECIPIENT_PER_HOUR": 2}])
+def test_no_address_gets_more_than_its_emails_per_hour_the_rest_wait(smtp, app):
+    event = make_event()
+    slots = [make_slot(programme=event, starts_at=later(days=d)) for d in (3, 4, 5)]
+    victim = a_contact()
+    for n, on in enumerate(slots):
+        email = victim.email.upper() if n == 2 else victim.email  # any case: one address
+        with transaction():
+            request_booking(on, 1, Contact(victim.name, email), now=utcnow(), confirm=False)
+    assert messages() == []  # pending holds send nothing
+    for booking in db.session.scalars(select(Booking).order_by(Booking.id)).all():
+        with transaction():
+            queue_email(booking, "link_again")
+    t0 = later(seconds=1)
+    report = deliver_due(now=t0)
+    assert (len(report.sent), len(report.deferred)) == (2, 1)
+    assert len(smtp.inbox.messages) == 2
+    [waiting] = messages("link_again")[2:]
+    assert waiting.status is Q.queued and waiting.next_attempt_at > t0 + timedelta(minutes=59)
+    assert deliver_due(now=t0 + timedelta(minutes=30)).handled == 0
+    assert len(deliver_due(now=t0 + timedelta(hours=1, seconds=1)).sent) == 1
+    assert len(smtp.inbox.messages) == 3
