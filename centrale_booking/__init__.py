@@ -26,6 +26,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     if url := os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config.update(overrides or {})
+    if app.config["BASE_URL"].startswith("https://"):
+        # Served over https: no cookie of ours ever goes over plain http.
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _fill_instance_defaults(app)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]  # pages' dates: Milan's
 

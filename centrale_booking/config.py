@@ -31,7 +31,8 @@ class Defaults:
     LANGUAGE_COOKIE = "lang"
 
     # Staff login
-    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_RATE_LIMIT = "10 per minute"  # failed logins per client address (or known device)
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"  # failed logins per account, new clients
     # Where the counts are kept: None, a file in instance/ that every worker of this machine
     # shares (ratelimits.py); "redis://host:6379" for several machines.
     RATELIMIT_STORAGE_URI = None
@@ -39,6 +40,9 @@ class Defaults:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # SESSION_COOKIE_SECURE, REMEMBER_COOKIE_SECURE: set by create_app when BASE_URL is https
     WTF_CSRF_TIME_LIMIT = None  # a teacher may leave a form open for a while
 
     # Logging: one line per request on stderr

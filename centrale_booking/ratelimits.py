@@ -115,6 +115,32 @@ def say_where_counted(app) -> None:
         )
 
 
+def _too_many(item, key) -> TooManyRequests:
+    from .extensions import limiter
+
+    reset_at, _remaining = limiter.limiter.get_window_stats(item, *key)
+    return TooManyRequests(retry_after=max(1, int(reset_at - time.time()) + 1))
+
+
+def refuse_beyond(limit: str, *key: str) -> None:
+    """429 if `key` has used up `limit` already (counts nothing)."""
+    from .extensions import limiter
+
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    item = parse(limit)
+    if not limiter.limiter.test(item, *key):
+        raise _too_many(item, key)
+
+
+def count(limit: str, *key: str) -> None:
+    """Count one against `limit` for `key`, refusing nothing (until refuse_beyond)."""
+    from .extensions import limiter
+
+    if current_app.config.get("RATELIMIT_ENABLED", True):
+        limiter.limiter.hit(parse(limit), *key)
+
+
 def hit(limit: str, *key: str) -> None:
     """Count one more against `limit` ("5 per hour") for `key`; 429 once it is exceeded."""
     from .extensions import limiter
@@ -123,8 +149,7 @@ def hit(limit: str, *key: str) -> None:
         return
     item = parse(limit)
     if not limiter.limiter.hit(item, *key):
-        reset_at, _remaining = limiter.limiter.get_window_stats(item, *key)
-        raise TooManyRequests(retry_after=max(1, int(reset_at - time.time()) + 1))
+        raise _too_many(item, key)
 
 
 def hit_booking_limits(event_id: int, email: str | None) -> None:
