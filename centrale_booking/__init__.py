@@ -4,16 +4,30 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, abort, request
 
 from .config import Defaults
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class CentraleFlask(Flask):
+    def log_exception(self, exc_info) -> None:
+        # Flask's own line names the path, which may carry a manage token or a ticket code:
+        # the route's pattern instead, as the request log does.
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        self.logger.error("Exception on %s [%s]", rule, request.method, exc_info=exc_info)
+
+
+def _no_nul_in_the_path():
+    # No page has a NUL in its address, and PostgreSQL cannot even compare a text with one.
+    if "\x00" in request.path:
+        abort(404)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     instance_path = os.environ.get("CENTRALE_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
-    app = Flask(
+    app = CentraleFlask(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
@@ -33,6 +47,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]  # pages' dates: Milan's
 
     from . import database, errors, i18n, logs, ratelimits
+    from .converters import CONVERTERS
+
+    app.url_map.converters.update(CONVERTERS)  # before any route: <id:…> everywhere
+    app.before_request(_no_nul_in_the_path)
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]

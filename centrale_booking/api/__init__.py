@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
+from ..converters import MAX_ID
 from ..extensions import csrf
 from .forms import InvalidInput
 from .openapi import document
@@ -18,7 +19,6 @@ from .problems import problem
 
 PREFIX = "/api/v1"
 MAX_BODY_BYTES = 16 * 1024  # a booking request is a few hundred bytes
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; a larger one is no id: 404
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 

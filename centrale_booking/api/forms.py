@@ -39,6 +39,7 @@ def json_type(field: Field) -> type:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _type_message(kind: type) -> str:
@@ -69,6 +70,9 @@ def json_formdata(
         # bool is an int in Python; in JSON, true is not a number
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             type_errors[key] = [_type_message(kind)]
+        elif kind is str and _SURROGATE.search(value):
+            # "\ud800" is valid JSON but no character: no database can store it
+            type_errors[key] = [_("Please leave out characters that are not text.")]
         elif kind is str and _CONTROL.search(value):
             # a NUL cannot even be stored in PostgreSQL; no field here has a use for any
             type_errors[key] = [_("Please leave out control characters (such as line breaks).")]

@@ -8,7 +8,7 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from ..admin import staff_blueprint
-from ..api import MAX_ID, api_blueprint
+from ..api import api_blueprint
 from ..auth.models import Role
 from ..programmes import ProgrammeKind
 from . import api, feeds, staff, views
@@ -18,9 +18,9 @@ from .openapi import api_part
 
 public = Blueprint("events", __name__, url_prefix="/eventi")
 public.add_url_rule("/", "index", views.index)
-public.add_url_rule("/<int:event_id>", "show", views.show)
-public.add_url_rule("/<int:event_id>/prenota", "book", views.book, methods=["GET", "POST"])
-public.add_url_rule("/<int:event_id>/evento.ics", "event_file", feeds.event_file)
+public.add_url_rule("/<id:event_id>", "show", views.show)
+public.add_url_rule("/<id:event_id>/prenota", "book", views.book, methods=["GET", "POST"])
+public.add_url_rule("/<id:event_id>/evento.ics", "event_file", feeds.event_file)
 public.app_context_processor(views.event_labels)
 
 calendar = Blueprint("events_feed", __name__)
@@ -30,20 +30,20 @@ back_office = staff_blueprint("events_staff", __name__, "/eventi", role=Role.edu
 back_office.add_url_rule("/", "events", staff.events)
 back_office.add_url_rule("/nuovo", "new_event", staff.new_event, methods=["GET", "POST"])
 back_office.add_url_rule("/serie", "series", staff.series, methods=["GET", "POST"])
-back_office.add_url_rule("/<int:event_id>", "event", staff.event)
+back_office.add_url_rule("/<id:event_id>", "event", staff.event)
 back_office.add_url_rule(
-    "/<int:event_id>/modifica", "edit_event", staff.edit_event, methods=["GET", "POST"]
+    "/<id:event_id>/modifica", "edit_event", staff.edit_event, methods=["GET", "POST"]
 )
-back_office.add_url_rule("/<int:event_id>/pubblica", "publish", staff.publish, methods=["POST"])
-back_office.add_url_rule("/<int:event_id>/ritira", "unpublish", staff.unpublish, methods=["POST"])
-back_office.add_url_rule("/<int:event_id>/annulla", "cancel", staff.cancel, methods=["GET", "POST"])
-back_office.add_url_rule("/<int:event_id>/iscritti.csv", "attendees_export", staff.attendees_export)
+back_office.add_url_rule("/<id:event_id>/pubblica", "publish", staff.publish, methods=["POST"])
+back_office.add_url_rule("/<id:event_id>/ritira", "unpublish", staff.unpublish, methods=["POST"])
+back_office.add_url_rule("/<id:event_id>/annulla", "cancel", staff.cancel, methods=["GET", "POST"])
+back_office.add_url_rule("/<id:event_id>/iscritti.csv", "attendees_export", staff.attendees_export)
 back_office.context_processor(staff.staff_labels)
 
 json_api = api_blueprint("events_api", __name__, "/events")
 json_api.add_url_rule("", "list_events", api.list_events)
 json_api.add_url_rule(
-    f"/<int(max={MAX_ID}):event_id>/bookings",
+    "/<id:event_id>/bookings",
     "create_booking",
     api.create_booking,
     methods=["POST"],

@@ -54,9 +54,11 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
 
 def _parse_month(value: str | None) -> date | None:
     try:
-        return datetime.strptime(value, "%Y-%m").date() if value else None
+        month = datetime.strptime(value, "%Y-%m").date() if value else None
     except ValueError:
         return None
+    # A month the calendar can hold, with its next one (9999-12 has none): else ignored.
+    return month if month is None or 2000 <= month.year <= 2999 else None
 
 
 def index():

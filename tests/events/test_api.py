@@ -348,6 +348,7 @@ def test_an_unknown_or_unpublished_event_is_a_404_problem(client, app):
         (registration(newsletter_consent=1), {"newsletter_consent"}),
         (registration(language=1), {"language"}),
         (registration(name="Giulia\x00Bianchi"), {"name"}),  # PostgreSQL cannot store a NUL
+        (registration(name="Giulia \ud800"), {"name"}),  # valid JSON, no character: no 500
         (registration(email="giulia@example.org\n"), {"email"}),
         ([registration()], {"body"}),
         ("a string", {"body"}),
