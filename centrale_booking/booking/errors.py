@@ -93,6 +93,16 @@ class CancellationClosed(BookingError):
     message = _l("This booking can no longer be cancelled online. Please contact the museum.")
 
 
+class FewerPlacesClosed(CancellationClosed):
+    """Fewer places after the online cancellation deadline: a cancellation in part, refused
+    as a whole one is."""
+
+    code = "cancellation_closed"
+    message = _l(
+        "The places of this booking can no longer be reduced online. Please contact the museum."
+    )
+
+
 class QuantityUnchangeable(BookingError):
     code = "quantity_unchangeable"
     message = _l("The number of places of this booking cannot be changed online.")
