@@ -22,6 +22,7 @@ The time is passed in (`now`), as in the engine: tests move it instead of sleepi
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import threading
@@ -93,7 +94,14 @@ def deliver_due(
             message_id = claim_next(worker, now=moment)
             if message_id is None:
                 break
-            if not _deliver(message_id, worker, transport, moment, report):
+            try:
+                delivered = _deliver(message_id, worker, transport, moment, report)
+            except BaseException:
+                # Stopped mid-send (Ctrl-C, SystemExit, an error of ours): the message goes
+                # back to the queue now, not when the lease runs out in OUTBOX_LEASE_SECONDS.
+                release_claims(worker, message_id)
+                raise
+            if not delivered:
                 break  # the server is unreachable: the other messages would fail the same way
     return report
 
@@ -117,6 +125,22 @@ def claim_next(worker: str, *, now: datetime) -> int | None:
             .returning(OutboxMessage.id)
             .execution_options(synchronize_session=False)
         )
+
+
+def release_claims(worker: str, message_id: int | None = None) -> int:
+    """Give back the claims `worker` still holds (on one message, or all): those messages are
+    due again at once. Returns how many."""
+    statement = update(OutboxMessage).where(
+        OutboxMessage.claimed_by == worker, OutboxMessage.status == Q.queued
+    )
+    if message_id is not None:
+        statement = statement.where(OutboxMessage.id == message_id)
+    db.session.rollback()  # whatever the interrupted step left open
+    with transaction():
+        result = db.session.execute(
+            statement.values(claimed_until=None).execution_options(synchronize_session=False)
+        )
+    return result.rowcount
 
 
 def backoff(attempts: int) -> timedelta:
@@ -152,19 +176,27 @@ class OutboxThread(threading.Thread):
         super().__init__(name="outbox", daemon=True)
         self.app = app
         self.stopping = threading.Event()
+        self.worker = None
 
     def run(self) -> None:
-        run_forever(self.app, stop=self.stopping)
+        self.worker = worker_name()
+        run_forever(self.app, stop=self.stopping, worker=self.worker)
 
     def stop(self, timeout: float | None = None) -> None:
-        """Stop after the message being sent, and wait for it."""
+        """Stop after the message being sent, and wait for it; a claim still held after
+        `timeout` (the send goes on, the process is leaving) is given back."""
         self.stopping.set()
         self.join(timeout)
+        if self.is_alive() and self.worker is not None:
+            with self.app.app_context():
+                release_claims(self.worker)
 
 
 def start_thread(app: Flask) -> OutboxThread:
     thread = OutboxThread(app)
     thread.start()
+    # A web process stopped gracefully (gunicorn's SIGTERM) runs this before it exits.
+    atexit.register(thread.stop, app.config["SMTP_TIMEOUT"])
     return thread
 
 
