@@ -141,6 +141,7 @@ def _request(
         held = _hold(slot, quantity)
     if held:
         _add_booking(booking, slot, programme, details)
+        _ask_newsletter_confirmation(booking)
         return booking
     _take_back(booking)
     db.session.refresh(slot, ["taken"])  # full: show what is really left
@@ -153,6 +154,7 @@ def _request(
     _insert_booking(booking, slot)
     _add_booking(booking, slot, programme, details)
     queue_email(booking, "waitlisted")
+    _ask_newsletter_confirmation(booking)
     return booking
 
 
@@ -405,6 +407,21 @@ def _add_booking(booking: Booking, slot: Slot, programme: Programme, details) ->
     set_committed_value(booking, "slot", slot)
     if details is not None:  # an event's request has none: nothing more to write
         programme.write_details(booking, details)
+
+
+def _ask_newsletter_confirmation(booking: Booking) -> None:
+    # Anyone can type any address: the newsletter counts once confirmed from that address.
+    if booking.newsletter_consent:
+        queue_email(booking, "newsletter_confirm")
+
+
+def confirm_newsletter(booking: Booking, *, now: datetime) -> bool:
+    """The address confirmed the newsletter it asked for (the emailed link). False when
+    there is nothing to confirm (never asked, or confirmed already)."""
+    if not booking.newsletter_consent or booking.newsletter_confirmed_at is not None:
+        return False
+    booking.newsletter_confirmed_at = now
+    return True
 
 
 def _take_back(booking: Booking) -> None:

@@ -323,7 +323,10 @@ class Booking(db.Model):
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     privacy_consent_at: Mapped[datetime | None]  # when the person accepted the privacy notice
-    newsletter_consent: Mapped[bool] = mapped_column(default=False)  # separate, never assumed
+    # The newsletter, separate and never assumed: asked for with the booking (consent), and
+    # counting only once confirmed from the link emailed to the address (double opt-in).
+    newsletter_consent: Mapped[bool] = mapped_column(default=False)
+    newsletter_confirmed_at: Mapped[datetime | None]
     # Who booked, as the programme tells the same person apart (an email address, a class);
     # None: not one of a kind (see the index above).
     person_key: Mapped[str | None] = mapped_column(String(254), default=None)
@@ -339,6 +342,13 @@ class Booking(db.Model):
     @property
     def holds_places(self) -> bool:
         return self.status in HOLDS_PLACES
+
+    @property
+    def newsletter(self) -> str:
+        """ "yes" (confirmed from the address), "pending" (asked, not confirmed) or "no"."""
+        if not self.newsletter_consent:
+            return "no"
+        return "pending" if self.newsletter_confirmed_at is None else "yes"
 
 
 class Ticket(db.Model):

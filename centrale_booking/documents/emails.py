@@ -27,7 +27,7 @@ from ..booking.models import Booking, WaitlistMode
 from ..booking.states import BookingStatus
 from ..clock import clock_time, day, moment_text, slot_when
 from ..extensions import utcnow
-from ..links import cancel_url, manage_url, site_url, ticket_url
+from ..links import cancel_url, manage_url, newsletter_url, site_url, ticket_url
 from ..outbox.models import EmailKind, OutboxMessage
 
 S = BookingStatus
@@ -51,6 +51,7 @@ SPECS = {
     K.slot_cancelled: EmailSpec("slot_cancelled", ended=True),
     K.expired: EmailSpec("expired", ended=True),
     K.link_again: EmailSpec("link_again", with_qr=True),
+    K.newsletter_confirm: EmailSpec("newsletter_confirm"),
 }
 
 
@@ -107,6 +108,8 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
         return None
     if message.kind == K.confirmation and booking.status is not S.confirmed:
         return "the booking is no longer confirmed"  # its cancellation email tells the rest
+    if message.kind == K.newsletter_confirm and booking.newsletter != "pending":
+        return "the newsletter is confirmed already"
     if message.kind == K.offer and (
         booking.status is not S.offered
         or booking.offer_expires_at is None
@@ -149,6 +152,7 @@ def _context(kind: EmailKind, spec: EmailSpec, booking: Booking, images: list) -
         "museum": config["MUSEUM_NAME"],
         "address": config["MUSEUM_ADDRESS"],
         "manage_url": manage_url(booking),
+        "newsletter_url": newsletter_url(booking) if kind is K.newsletter_confirm else "",
         "cancel_url": cancel_url(booking),
         "site_url": site_url(),
         "waitlist_offers": programme.waitlist_mode is WaitlistMode.offer,

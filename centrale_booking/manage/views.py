@@ -17,7 +17,7 @@ from ..clock import clock_time
 from ..extensions import db, transaction, utcnow
 from ..forms import ConfirmForm
 from ..i18n import current_language
-from ..links import manage_path, ticket_url
+from ..links import manage_path, newsletter_booking_id, ticket_url
 from ..programmes import panel
 from .forms import QuantityForm
 
@@ -166,3 +166,21 @@ def ticket(code: str):
         programme=programme,
         facts=programme.facts(found.booking, current_language(), personal=False),
     )
+
+
+@bp.route("/newsletter/<token>", methods=["GET", "POST"])
+def newsletter(token: str):
+    """The link of the newsletter_confirm email. GET asks (a mail scanner that opens links
+    confirms nothing); the button's POST confirms."""
+    booking_id = newsletter_booking_id(
+        token, lambda id_: db.session.scalar(select(Booking.contact_email).where(Booking.id == id_))
+    )
+    if booking_id is None:
+        abort(404)
+    booking = db.session.get(Booking, booking_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with transaction():
+            booking = db.session.get(Booking, booking_id)
+            engine.confirm_newsletter(booking, now=utcnow())
+    return render_template("manage/newsletter.html", booking=booking, form=form)

@@ -22,6 +22,7 @@ class EmailKind(StrEnum):
     slot_cancelled = "slot_cancelled"  # the museum cancelled the date
     expired = "expired"
     link_again = "link_again"  # asked to book again: the link of the booking already made
+    newsletter_confirm = "newsletter_confirm"  # the link that confirms the newsletter asked for
 
 
 class OutboxStatus(StrEnum):

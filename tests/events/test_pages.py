@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from centrale_booking.auth.models import Role
 from centrale_booking.booking.changes import cancel_slot
 from centrale_booking.booking.engine import cancel_booking
 from centrale_booking.booking.models import Booking, WaitlistMode
@@ -399,3 +400,46 @@ def test_registering_twice_with_one_address_is_refused_and_the_link_emailed_agai
     assert booking.manage_token not in page  # the link goes to the address, never to the page
     assert bookings_of(event) == [booking] and event.slot.taken == 4
     assert kinds(booking) == ["confirmation", "link_again"]
+
+
+def test_the_newsletter_counts_once_confirmed_from_the_address(client, app):
+    from centrale_booking.documents.emails import build_email
+    from tests.helpers import sign_in
+
+    event = an_event()
+    register(client, event, newsletter_consent="y")
+    [booking] = bookings_of(event)
+    assert booking.newsletter_consent is True and booking.newsletter == "pending"
+    assert kinds(booking) == ["confirmation", "newsletter_confirm"]
+    [asking] = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "newsletter_confirm")
+    ).all()
+    text = build_email(asking).get_body(("plain",)).get_content()
+    link = next(word for word in text.split() if "/newsletter/" in word)
+    path = link.removeprefix("http://booking.test")
+    manage_page = client.get(manage_path(booking)).get_data(as_text=True)
+    assert path not in manage_page  # only the email carries it: the address is proven
+
+    with app.app_context():  # another person's requests: nothing shared with the visitor's
+        staff = app.test_client()
+        sign_in(staff, Role.education)
+        en = {"Accept-Language": "en"}
+        listed = staff.get(f"/staff/eventi/{event.id}", headers=en)
+        assert "asked, not confirmed yet" in listed.get_data(as_text=True)
+        export = staff.get(f"/staff/eventi/{event.id}/iscritti.csv", headers=en)
+        assert "asked, not confirmed yet" in export.data.decode("utf-8-sig")
+
+    page = client.get(path)
+    assert page.status_code == 200 and "Sì, inviatemi la newsletter" in page.get_data(as_text=True)
+    db.session.refresh(booking)
+    assert booking.newsletter == "pending"  # opening the link (a mail scanner) confirms nothing
+    done = client.post(path)
+    assert done.status_code == 200 and "newsletter è confermata" in done.get_data(as_text=True)
+    db.session.refresh(booking)
+    assert booking.newsletter == "yes" and booking.newsletter_confirmed_at is not None
+
+
+@pytest.mark.parametrize("token", ["nonsense", "WzEsImFAYi5jIl0.forged"])
+def test_a_bad_newsletter_link_is_404(client, token):
+    assert client.get(f"/newsletter/{token}").status_code == 404
+    assert client.post(f"/newsletter/{token}").status_code == 404
