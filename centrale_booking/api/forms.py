@@ -130,6 +130,7 @@ def form_schema(form_class: type[Form], *, notes: dict[str, str] | None = None) 
                 if isinstance(validator, InputRequired | DataRequired):
                     required.append(name)
                     if kind is bool:
+                        schema["const"] = True  # a required box is one that is ticked
                         schema["description"] = "Must be true."
                 elif isinstance(validator, Length):
                     if validator.min > 0:
@@ -147,6 +148,9 @@ def form_schema(form_class: type[Form], *, notes: dict[str, str] | None = None) 
                     schema["format"] = "email"
             if kind is bool and name not in required:
                 schema["default"] = False
+            if name not in required:
+                # null is read as left out (json_formdata), so the document says it is allowed
+                schema["type"] = [schema["type"], "null"]
             if notes and name in notes:
                 schema["description"] = notes[name]
             properties[name] = schema

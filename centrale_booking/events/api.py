@@ -136,7 +136,7 @@ def calendar_query(args: MultiDict, *, now) -> dict:
     query: dict = {"starts_from": None, "starts_before": None, "category": None, "lang": None}
     for name, key, end_of_day in (("from", "starts_from", False), ("to", "starts_before", True)):
         raw = args.get(name)
-        if raw is None or raw == "":
+        if raw is None:
             continue
         moment = parse_moment(raw, zone, end_of_day=end_of_day)
         if moment is None:
@@ -151,13 +151,13 @@ def calendar_query(args: MultiDict, *, now) -> dict:
         and query["starts_before"] <= query["starts_from"]
     ):
         errors["to"] = [_("The end must come after the start.")]
-    if category := args.get("category"):
+    if (category := args.get("category")) is not None:
         if category not in {c.value for c in Category}:
             choices = ", ".join(c.value for c in Category)
             errors["category"] = [_("One of: %(choices)s.", choices=choices)]
         else:
             query["category"] = Category(category)
-    if lang := args.get("lang"):
+    if (lang := args.get("lang")) is not None:
         if lang not in current_app.config["LANGUAGES"]:
             errors["lang"] = [_('Please choose the language: "it" or "en".')]
         else:

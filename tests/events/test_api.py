@@ -651,3 +651,36 @@ def test_the_limits_are_counted_where_every_worker_counts(app, tmp_path):
 def test_a_201_carries_no_retry_after(client, app):
     reply = book(client, an_event())
     assert reply.status_code == 201 and "Retry-After" not in reply.headers
+
+
+def _booking_request_schema(client):
+    document = client.get("/api/v1/openapi.json").json
+    return document, document["components"]["schemas"]["BookingRequest"]
+
+
+def test_the_document_says_what_the_server_takes_for_a_booking(client, app):
+    document, schema = _booking_request_schema(client)
+    properties = schema["properties"]
+    assert properties["privacy_consent"]["const"] is True
+    assert properties["newsletter_consent"]["type"] == ["boolean", "null"]
+    validator = Draft202012Validator(schema)
+    event = an_event(capacity=50)
+    for body, accepted in [
+        (registration(newsletter_consent=None), True),  # null: left out, as declared
+        (registration(privacy_consent=False), False),
+        (registration(privacy_consent=None), False),
+    ]:
+        assert validator.is_valid(body) is accepted, body
+        reply = client.post(f"/api/v1/events/{event.id}/bookings", json=body)
+        assert (reply.status_code == 201) is accepted, (body, reply.json)
+
+
+def test_the_calendar_query_is_described_as_dates_and_an_empty_one_refused(client, app):
+    document = client.get("/api/v1/openapi.json").json
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/events"]["get"]["parameters"]}
+    for name in ("from", "to"):
+        formats = [s.get("format") for s in parameters[name]["schema"]["anyOf"]]
+        assert "date" in formats and "date-time" in formats
+    for name in ("category", "lang", "from", "to"):
+        reply = client.get("/api/v1/events", query_string={name: ""})
+        assert set(assert_problem(reply, 422, "invalid_input")["errors"]) == {name}
