@@ -104,9 +104,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _fill_instance_defaults(app: Flask) -> None:
     """The SQLite database and the secret key live in instance/, made on first run."""
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    # Private to the app's user: the database, the mail folder (manage links), the keys.
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if instance.stat().st_uid == os.getuid():
+        instance.chmod(0o700)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'centrale.db'}"
+    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         key_file = instance / "secret_key"
         if not key_file.exists():
@@ -121,6 +125,17 @@ def _fill_instance_defaults(app: Flask) -> None:
             finally:
                 draft.unlink()
         app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _private_sqlite_file(uri: str) -> None:
+    # Made 0600 before SQLite opens it: SQLite then gives its WAL and shared-memory files the
+    # database file's own permissions.
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix) or uri == prefix or ":memory:" in uri:
+        return
+    path = Path(uri.removeprefix(prefix).partition("?")[0])
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _import_models() -> None:

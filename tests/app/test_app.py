@@ -229,3 +229,33 @@ def test_a_500_logs_the_route_never_the_path(app, client, caplog):
     assert reply.status_code == 500
     assert "the-secret-token" not in caplog.text
     assert "Exception on /guasto/<token> [GET]" in caplog.text
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_instance_folder_and_its_files_are_private(instance_dir, monkeypatch):
+    from email.message import EmailMessage
+
+    from centrale_booking.extensions import db
+    from centrale_booking.outbox.transports import FileTransport
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    instance_dir.chmod(0o755)  # made before by someone else's umask
+    app = create_app()
+    with app.app_context():
+        with db.engine.begin() as connection:  # a write: the WAL and shared-memory files
+            connection.exec_driver_sql("CREATE TABLE probe (x INTEGER)")
+            connection.exec_driver_sql("INSERT INTO probe VALUES (1)")
+        database = instance_dir / "centrale.db"
+        wal = instance_dir / "centrale.db-wal"
+        assert _mode(instance_dir) == 0o700
+        assert _mode(database) == 0o600 and wal.exists() and _mode(wal) == 0o600
+        assert _mode(instance_dir / "secret_key") == 0o600
+        message = EmailMessage()
+        message.set_content("a manage link")
+        FileTransport(instance_dir / "mail").send(message, name="one")
+        assert _mode(instance_dir / "mail") == 0o700
+        assert _mode(instance_dir / "mail" / "one.eml") == 0o600
+        db.engine.dispose()
