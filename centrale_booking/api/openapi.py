@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the API, served at /api/v1/openapi.json: what is shared (the
 Problem schema, this document's own path), then each programme's part from the registry of
-kinds. tests/events/test_api.py checks that every route under /api/v1 is in it and that it is
-valid."""
+kinds. tests/events/test_api.py checks that every route under /api/v1 is in it and that it
+is valid."""
 
 from __future__ import annotations
 
