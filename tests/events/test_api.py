@@ -237,7 +237,8 @@ def test_a_registration_is_confirmed_with_tickets_and_links(client, app):
     kinds = db.session.scalars(
         select(OutboxMessage.kind).where(OutboxMessage.booking_id == booking.id)
     ).all()
-    assert kinds == ["confirmation"]  # queued with the booking, sent later by the worker
+    # queued with the booking, sent later by the worker; the newsletter asked, to be confirmed
+    assert kinds == ["confirmation", "newsletter_confirm"]
 
 
 def test_a_streaming_only_registration_has_no_ticket(client, app):

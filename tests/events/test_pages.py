@@ -179,7 +179,7 @@ def test_registering_confirms_the_seats_and_shows_the_ticket(client, app):
     assert booking.status is S.confirmed and booking.quantity == 3
     assert booking.privacy_consent_at is not None and booking.newsletter_consent is True
     assert booking.tickets[0].admits == 3
-    assert kinds(booking) == ["confirmation"]
+    assert kinds(booking) == ["confirmation", "newsletter_confirm"]  # asked: to be confirmed
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert booking.reference in page and "<svg" in page
 
