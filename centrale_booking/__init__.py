@@ -46,7 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _fill_instance_defaults(app)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]  # pages' dates: Milan's
 
-    from . import database, errors, i18n, logs, ratelimits
+    from . import database, errors, i18n, logs, ratelimits, security
     from .converters import CONVERTERS
 
     app.url_map.converters.update(CONVERTERS)  # before any route: <id:…> everywhere
@@ -74,6 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config["RATELIMIT_STORAGE_URI"] = ratelimits.default_storage_uri(app.instance_path)
     limiter.init_app(app)
     ratelimits.say_where_counted(app)
+    security.init_app(app)  # headers and the Content-Security-Policy of every answer
 
     from . import api, programmes
     from .auth.views import bp as auth_bp

@@ -57,14 +57,21 @@ def iso(moment: datetime) -> str:
 # --- As people read them -------------------------------------------------------------------
 
 
+# The site's way in every language (pages, emails, PDFs, calendar files alike): the weekday,
+# the day, the month in words and the year; times on the 24-hour clock. CLDR's own "full"
+# English date is the American one (Thursday, October 1, 2026; 6:30 PM), not the site's.
+DAY_PATTERN = "EEEE d MMMM y"
+TIME_PATTERN = "HH:mm"
+
+
 def day(moment: datetime, language: str) -> str:
-    """giovedì 1 ottobre 2026 / Thursday, October 1, 2026"""
-    return format_date(local(moment).date(), "full", locale=language)
+    """giovedì 1 ottobre 2026 / Thursday 1 October 2026"""
+    return format_date(local(moment).date(), DAY_PATTERN, locale=language)
 
 
 def clock_time(moment: datetime, language: str) -> str:
-    """18:30 / 6:30 PM"""
-    return format_time(local(moment), "short", locale=language)
+    """18:30, in every language"""
+    return format_time(local(moment), TIME_PATTERN, locale=language)
 
 
 def moment_text(moment: datetime, language: str) -> str:

@@ -71,7 +71,7 @@ def newsletter_booking_id(token: str, email_of) -> int | None:
 
 
 def newsletter_url(booking) -> str:
-    return absolute(_path("manage.newsletter", token=newsletter_token(booking)))
+    return absolute(_path("manage.newsletter", signed=newsletter_token(booking)))
 
 
 def ticket_url(ticket) -> str:

@@ -16,6 +16,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, Form, IntegerField
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange
 
+from ..text import text_problem
+
 
 class InvalidInput(Exception):
     """Input the API refuses, with the messages per field ({"field": ["message", …]})."""
@@ -36,10 +38,6 @@ def json_type(field: Field) -> type:
     if isinstance(field, IntegerField):
         return int
     return str
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _type_message(kind: type) -> str:
@@ -70,12 +68,9 @@ def json_formdata(
         # bool is an int in Python; in JSON, true is not a number
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             type_errors[key] = [_type_message(kind)]
-        elif kind is str and _SURROGATE.search(value):
-            # "\ud800" is valid JSON but no character: no database can store it
-            type_errors[key] = [_("Please leave out characters that are not text.")]
-        elif kind is str and _CONTROL.search(value):
-            # a NUL cannot even be stored in PostgreSQL; no field here has a use for any
-            type_errors[key] = [_("Please leave out control characters (such as line breaks).")]
+        elif kind is str and (refused := text_problem(value)):
+            # the text rule, as the form applies it; a body's fields are all single-line
+            type_errors[key] = [str(refused)]
         elif kind is bool:
             if value:
                 formdata[key] = "y"

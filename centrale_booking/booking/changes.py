@@ -4,7 +4,7 @@ or its cancellation (from the back office)."""
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from ..extensions import db
 from ..outbox import queue_email
@@ -34,6 +34,8 @@ __all__ = [
     "cancel_slot",
     "change_capacity",
     "change_quantity",
+    "live_bookings",
+    "tell_slot_changed",
 ]
 
 S = BookingStatus
@@ -69,31 +71,57 @@ def change_quantity(booking, quantity: int, *, now: datetime) -> None:
             offer_freed_places(slot, now=now)
 
 
-def cancel_slot(slot: Slot, *, now: datetime) -> list[Booking]:
-    """The museum cancels a date: every live booking is cancelled and told, its tickets stop
-    being valid (they are derived from the booking), and nobody is promoted."""
+def cancel_slot(slot: Slot, *, now: datetime, reason: dict | None = None) -> list[Booking]:
+    """The museum cancels a date: every live booking is cancelled and told (with the reason,
+    {language: text}, when there is one), its tickets stop being valid (they are derived from
+    the booking), and nobody is promoted."""
     slot.cancelled_at = now
-    live = db.session.scalars(
-        select(Booking)
-        .where(
-            Booking.slot_id == slot.id,
-            Booking.status.in_(LIVE),
-        )
-        .order_by(Booking.id)
-    ).all()
+    live = live_bookings(slot)
     for booking in live:
         held = booking.holds_places
         move(booking, S.cancelled, now=now)
         if held:
             release_places(slot, booking.quantity)
-        queue_email(booking, "slot_cancelled")
+        queue_email(booking, "slot_cancelled", reason=reason or {})
     return live
 
 
-def change_capacity(slot: Slot, capacity: int, *, now: datetime) -> None:
+def live_bookings(slot: Slot) -> list[Booking]:
+    """The bookings that still count for the slot (booked, held, offered or waiting): the
+    people to tell when the slot changes."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.slot_id == slot.id, Booking.status.in_(LIVE))
+            .order_by(Booking.created_at, Booking.id)
+        )
+    )
+
+
+def tell_slot_changed(
+    slot: Slot, *, was_starts_at: datetime, was_ends_at: datetime, place_changed: bool = False
+) -> list[Booking]:
+    """The date, the time or the place of a slot changed: everyone booked or waiting is told,
+    in this transaction, and their documents are made again. Each booking's version is
+    bumped, so that its kept PDF is rendered anew and its calendar file, with the same UID,
+    has a higher SEQUENCE and replaces the old entry in the person's calendar."""
+    told = live_bookings(slot)
+    was = {
+        "starts_at": was_starts_at.isoformat(),
+        "ends_at": was_ends_at.isoformat(),
+        "place_changed": place_changed,
+    }
+    for booking in told:
+        flag_modified(booking, "quantity")  # nothing else changes: the version goes up
+        queue_email(booking, "slot_changed", was=was)
+    db.session.flush()  # the version check now, before anything else is written
+    return told
+
+
+def change_capacity(slot: Slot, capacity: int, *, now: datetime) -> list[Booking]:
     """Change the places of a slot, never below those held: the WHERE clause is the check, as
     for a booking, so no booking made meanwhile can end up beyond the capacity. More places
-    move the waiting list up at once."""
+    move the waiting list up at once: returns the bookings it offered places to or confirmed."""
     taken = db.session.scalar(
         update(Slot)
         .where(Slot.id == slot.id, Slot.taken <= capacity)
@@ -108,4 +136,5 @@ def change_capacity(slot: Slot, capacity: int, *, now: datetime) -> None:
     set_committed_value(slot, "capacity", capacity)
     set_committed_value(slot, "taken", taken)
     if grew and slot.cancelled_at is None:
-        offer_freed_places(slot, now=now)
+        return offer_freed_places(slot, now=now)  # who was offered or confirmed
+    return []

@@ -222,13 +222,14 @@ def _id(obj) -> int:
     return obj.id if identity is None else identity[0]
 
 
-def confirm_booking(booking: Booking, *, now: datetime) -> None:
+def confirm_booking(booking: Booking, *, now: datetime, email: str = "confirmation") -> None:
     """Confirm a pending or offered booking (its places are already held), or a waitlisted one
-    whose places the caller has just held; issue its tickets and queue the confirmation."""
+    whose places the caller has just held; issue its tickets and queue the confirmation (or
+    the "promoted" email, for a request the waiting list has just confirmed)."""
     move(booking, S.confirmed, now=now)
     booking.hold_expires_at = booking.offer_expires_at = None
     _issue_tickets(booking, booking.slot.programme)
-    queue_email(booking, "confirmation")
+    queue_email(booking, email)
 
 
 def accept_offer(booking: Booking, *, now: datetime) -> None:
@@ -321,29 +322,68 @@ def sweep_expired_holds(slot: Slot, *, now: datetime) -> None:
 
 
 def offer_freed_places(slot: Slot, *, now: datetime) -> list[Booking]:
-    """First come, first served: each waiting booking, oldest first, that fits in the free
-    places is offered (with a deadline) or confirmed, by the programme's waitlist mode.
-    A booking that does not fit is skipped, not a barrier to smaller ones behind it."""
+    """The waiting list's rule, the one the emails and the pages promise: freed places go to
+    the requests in the order they came, each offered (with a deadline) or confirmed by the
+    programme's waitlist mode. A request for more places than are free keeps its place at the
+    head of the queue, and the places go to the next request that fits, rather than staying
+    empty until the event; the request passed over is told so, with its place in the queue
+    (it may lower its number of places to take what is free). Returns those promoted."""
     programme = slot.programme
-    waiting = db.session.scalars(
-        select(Booking)
-        .where(Booking.slot_id == slot.id, Booking.status == S.waitlisted)
-        .order_by(Booking.created_at, Booking.id)
-    ).all()
-    promoted = []
+    waiting = waiting_list(slot)
+    promoted: list[Booking] = []
+    passed_over: list[tuple[Booking, int]] = []  # with the places that were free
     for booking in waiting:
         if slot.places_left <= 0:
             break
-        if booking.quantity > slot.places_left or not hold_places(slot, booking.quantity):
+        free = slot.places_left
+        if booking.quantity > free or not hold_places(slot, booking.quantity):
+            passed_over.append((booking, free))
             continue
         if programme.waitlist_mode is WaitlistMode.offer:
             move(booking, S.offered, now=now)
             booking.offer_expires_at = now + timedelta(hours=programme.offer_hours)
             queue_email(booking, "offer")
         else:
-            confirm_booking(booking, now=now)
+            confirm_booking(booking, now=now, email="promoted")
         promoted.append(booking)
+    if promoted:
+        still_waiting = [booking for booking in waiting if booking.status is S.waitlisted]
+        last = promoted[-1]
+        for booking, free in passed_over:
+            if (booking.created_at, booking.id) < (last.created_at, last.id):
+                queue_email(
+                    booking,
+                    "waitlist_skipped",
+                    position=still_waiting.index(booking) + 1,
+                    free_places=free,
+                )
     return promoted
+
+
+def waiting_list(slot: Slot) -> list[Booking]:
+    """The slot's waiting requests, in the order they came: the order places are given in."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.slot_id == slot.id, Booking.status == S.waitlisted)
+            .order_by(Booking.created_at, Booking.id)
+        )
+    )
+
+
+def queue_position(booking: Booking) -> int:
+    """A waiting request's place in the queue: 1 for the next in line; 0 when not waiting."""
+    if booking.status is not S.waitlisted:
+        return 0
+    ahead = db.session.scalar(
+        select(db.func.count()).where(
+            Booking.slot_id == booking.slot_id,
+            Booking.status == S.waitlisted,
+            (Booking.created_at < booking.created_at)
+            | ((Booking.created_at == booking.created_at) & (Booking.id < booking.id)),
+        )
+    )
+    return int(ahead) + 1
 
 
 def places_held(slot: Slot) -> int:

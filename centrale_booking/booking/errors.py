@@ -2,6 +2,7 @@
 They become HTTP answers in one place, centrale_booking/errors.py."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 
 class BookingError(Exception):
@@ -113,9 +114,15 @@ class NotEnoughPlaces(BookingError):
 
     def __init__(self, available: int):
         self.available = available
-        super().__init__(
-            _l("Only %(count)s more places are free. Your booking is unchanged.", count=available)
-        )
+        if available:
+            message = lazy_ngettext(
+                "Only %(num)s more place is free. Your booking is unchanged.",
+                "Only %(num)s more places are free. Your booking is unchanged.",
+                available,
+            )
+        else:
+            message = _l("No more places are free. Your booking is unchanged.")
+        super().__init__(message)
 
 
 class CapacityBelowTaken(BookingError):

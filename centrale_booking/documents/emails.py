@@ -24,7 +24,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from ..booking.models import Booking, WaitlistMode
-from ..booking.states import BookingStatus
+from ..booking.states import LIVE, BookingStatus
 from ..clock import clock_time, day, moment_text, slot_when
 from ..extensions import utcnow
 from ..links import cancel_url, manage_url, newsletter_url, site_url, ticket_url
@@ -52,6 +52,10 @@ SPECS = {
     K.expired: EmailSpec("expired", ended=True),
     K.link_again: EmailSpec("link_again", with_qr=True),
     K.newsletter_confirm: EmailSpec("newsletter_confirm"),
+    K.slot_changed: EmailSpec("slot_changed", with_qr=True, with_documents=True),
+    K.promoted: EmailSpec("promoted", with_qr=True, with_documents=True),
+    K.waitlist_skipped: EmailSpec("waitlist_skipped"),
+    K.staff_message: EmailSpec("staff_message"),
 }
 
 
@@ -68,12 +72,15 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     config = current_app.config
     with force_locale(booking.language):
         images = _qr_images(booking) if spec.with_qr else []
-        context = _context(kind, spec, booking, images)
+        # A request still waiting holds no place: no ticket, no PDF, no calendar entry.
+        documents = spec.with_documents and booking.status is S.confirmed
+        context = _context(kind, spec, booking, images, message.payload or {})
+        context["with_pdf"] = documents
         subject = " ".join(_render(f"email/{spec.folder}/subject.txt", context).split())
         context["subject"] = subject
         text = _render(f"email/{spec.folder}/body.txt", context)
         html = _render(f"email/{spec.folder}/body.html", context)
-        attachments = _attachments(booking) if spec.with_documents else []
+        attachments = _attachments(booking) if documents else []
 
     email = EmailMessage()
     email["Subject"] = subject
@@ -106,10 +113,14 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
     booking = message.booking
     if booking is None:
         return None
-    if message.kind == K.confirmation and booking.status is not S.confirmed:
+    if message.kind in (K.confirmation, K.promoted) and booking.status is not S.confirmed:
         return "the booking is no longer confirmed"  # its cancellation email tells the rest
     if message.kind == K.newsletter_confirm and booking.newsletter != "pending":
         return "the newsletter is confirmed already"
+    if message.kind in (K.slot_changed, K.staff_message) and booking.status not in LIVE:
+        return "the booking has ended"
+    if message.kind == K.waitlist_skipped and booking.status is not S.waitlisted:
+        return "the request is no longer waiting"
     if message.kind == K.offer and (
         booking.status is not S.offered
         or booking.offer_expires_at is None
@@ -125,7 +136,9 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
     return None
 
 
-def _context(kind: EmailKind, spec: EmailSpec, booking: Booking, images: list) -> dict:
+def _context(
+    kind: EmailKind, spec: EmailSpec, booking: Booking, images: list, payload: dict
+) -> dict:
     config = current_app.config
     slot = booking.slot
     programme = slot.programme
@@ -165,7 +178,30 @@ def _context(kind: EmailKind, spec: EmailSpec, booking: Booking, images: list) -
             {"label": ticket.holder_label, "code": ticket.code, "cid": cid}
             for ticket, (cid, _png, _filename) in zip(_tickets(booking), images, strict=False)
         ],
+        "waiting": booking.status is S.waitlisted,
+        "confirmed": booking.status is S.confirmed,
+        **_told(payload, language),
     }
+
+
+def _told(payload: dict, language: str) -> dict:
+    """What the cause of the email wrote in its payload, in the booking's language: the time
+    a date had before it moved, the reason it was cancelled, the staff's own words, the place
+    in the queue of a request that was passed over."""
+    told: dict = {"was_when": "", "place_changed": False, "reason": "", "position": 0}
+    if was := payload.get("was"):
+        starts, ends = (
+            datetime.fromisoformat(was["starts_at"]),
+            datetime.fromisoformat(was["ends_at"]),
+        )
+        told["was_when"] = slot_when(starts, ends, language)
+        told["place_changed"] = bool(was.get("place_changed"))
+    for key in ("reason", "subject", "body"):
+        texts = payload.get(key) or {}
+        told[key] = texts.get(language) or texts.get("it", "")
+    told["position"] = payload.get("position", 0)
+    told["free_places"] = payload.get("free_places", 0)
+    return told
 
 
 def _render(name: str, context: dict) -> str:

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import re
 import threading
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -185,7 +187,44 @@ def confirmation_html(booking: Booking, language: str | None = None) -> tuple[st
             museum_name=current_app.config["MUSEUM_NAME"],
             museum_address=current_app.config["MUSEUM_ADDRESS"],
         )
-    return html, memory
+    return printable(html), memory
+
+
+# Pictographs (emoji and other symbols) that the documents' fonts do not draw would print as
+# a blank: they are written as their Unicode names instead, "Giulia 🌊" as "Giulia (water
+# wave)". The joiners, the variation selectors and the skin tones of a sequence go with them.
+_PICTOGRAPHS = re.compile(
+    "["
+    "\U0001f000-\U0001faff"  # emoji, pictographs, transport, supplemental symbols, flags
+    "\u2600-\u27bf"  # miscellaneous symbols, dingbats
+    "\u2b00-\u2bff"  # arrows and stars (⭐)
+    "\u2300-\u23ff"  # technical (⌚ ⏰)
+    "\U000e0020-\U000e007f"  # tag characters of subdivision flags
+    "\u200d\ufe0e\ufe0f\u20e3"  # joiner, variation selectors, keycap
+    "]+"
+)
+_SILENT = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
+
+
+def printable(text: str) -> str:
+    """The text with every pictograph the PDF's fonts lack written out as its name."""
+    return _PICTOGRAPHS.sub(_named, text)
+
+
+def _named(match: re.Match) -> str:
+    names = []
+    for character in match.group():
+        if (
+            character in _SILENT
+            or 0x1F3FB <= ord(character) <= 0x1F3FF
+            or ord(character) >= 0xE0000
+        ):
+            continue  # parts of a sequence, not pictures of their own
+        name = unicodedata.name(character, "").lower()
+        if name.startswith("regional indicator symbol letter "):
+            name = name.rsplit(" ", 1)[1].upper()  # a flag: its country's letters
+        names.append(name or "?")
+    return f"({' '.join(names)})" if names else ""
 
 
 def _keep(booking: Booking, kind: str, language: str, content: bytes) -> bytes:

@@ -37,6 +37,7 @@ back_office.add_url_rule(
 back_office.add_url_rule("/<id:event_id>/pubblica", "publish", staff.publish, methods=["POST"])
 back_office.add_url_rule("/<id:event_id>/ritira", "unpublish", staff.unpublish, methods=["POST"])
 back_office.add_url_rule("/<id:event_id>/annulla", "cancel", staff.cancel, methods=["GET", "POST"])
+back_office.add_url_rule("/<id:event_id>/scrivi", "write", staff.write, methods=["GET", "POST"])
 back_office.add_url_rule("/<id:event_id>/iscritti.csv", "attendees_export", staff.attendees_export)
 back_office.context_processor(staff.staff_labels)
 

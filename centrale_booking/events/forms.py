@@ -2,12 +2,13 @@
 check the same rules and give the same per-field messages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from ..forms import TextRuleForm
 
-class EventRegistrationForm(FlaskForm):
+
+class EventRegistrationForm(TextRuleForm):
     name = StringField(
         _l("Name and surname"),
         validators=[

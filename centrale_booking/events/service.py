@@ -15,12 +15,14 @@ from sqlalchemy import func, select
 
 from ..admin.audit import record
 from ..auth.models import StaffUser
-from ..booking.changes import cancel_slot, change_capacity
+from ..booking.changes import cancel_slot, change_capacity, live_bookings, tell_slot_changed
 from ..booking.engine import Contact, request_booking
 from ..booking.models import Booking, Slot, Unit, WaitlistMode
 from ..booking.states import BookingStatus
 from ..clock import local, museum_time
 from ..extensions import db
+from ..outbox import queue_email
+from ..outbox.models import EmailKind, OutboxMessage, OutboxStatus
 from ..slugs import unique_slug
 from .models import Event
 
@@ -117,12 +119,17 @@ def update_event(
     now: datetime,
 ) -> dict:
     """Apply the form to the event and its slot; return what changed (also in the audit log).
-    Raises CapacityBelowTaken, the caller's transaction then rolls everything back."""
+    A new date, time or room is told to everyone booked or waiting (an email each, with the
+    new PDF and calendar file); "told" lists their references, "promoted" those a larger
+    capacity confirmed from the waiting list. Raises CapacityBelowTaken, the caller's
+    transaction then rolls everything back."""
     slot = event.slot
+    was_starts_at, was_ends_at, was_room = slot.starts_at, slot.ends_at, event.room
     changes: dict[str, list] = {}
     if capacity != slot.capacity:
         changes["capacity"] = [slot.capacity, capacity]
-        change_capacity(slot, capacity, now=now)
+        if promoted := change_capacity(slot, capacity, now=now):
+            changes["promoted"] = [booking.reference for booking in promoted]
     for name, value in settings.items():
         if getattr(event, name) != value:
             changes[name] = [_shown(getattr(event, name)), _shown(value)]
@@ -131,9 +138,36 @@ def update_event(
         if getattr(slot, name) != value:
             changes[name] = [_shown(getattr(slot, name)), _shown(value)]
             setattr(slot, name, value)
+    moved = (slot.starts_at, slot.ends_at) != (was_starts_at, was_ends_at)
+    new_room = _room(event.room) != _room(was_room)
+    if (moved or new_room) and slot.cancelled_at is None:
+        told = tell_slot_changed(
+            slot, was_starts_at=was_starts_at, was_ends_at=was_ends_at, place_changed=new_room
+        )
+        if told:
+            changes["told"] = [booking.reference for booking in told]
     if changes:
         record(by, "event.updated", event, changes=changes)
     return changes
+
+
+def people_to_tell(event: Event, settings: dict, slot_values: dict) -> list[Booking]:
+    """The bookings the form's change would email (before it is saved): everyone booked or
+    waiting, when the date, the time or the room changes; nobody otherwise."""
+    slot = event.slot
+    moved = any(
+        name in slot_values and slot_values[name] != getattr(slot, name)
+        for name in ("starts_at", "ends_at")
+    )
+    if slot.cancelled_at is not None:
+        return []
+    if moved or _room(settings.get("room", event.room)) != _room(event.room):
+        return live_bookings(slot)
+    return []
+
+
+def _room(room: str | None) -> str:
+    return (room or "").strip()  # none and empty are the same place
 
 
 def _shown(value) -> str | int | bool | None:
@@ -154,18 +188,78 @@ def set_published(event: Event, published: bool, *, by: StaffUser) -> bool:
     return True
 
 
-def cancel_event(event: Event, *, by: StaffUser, now: datetime) -> list[Booking]:
+def cancel_event(
+    event: Event, reason: dict[str, str], *, by: StaffUser, now: datetime
+) -> list[Booking]:
     """Cancel the event's date: every live booking is cancelled, each person gets an email
-    (queued by the engine) and every ticket stops being valid."""
-    cancelled = cancel_slot(event.slot, now=now)
+    (queued by the engine) with the reason ({language: text}) and every ticket stops being
+    valid."""
+    cancelled = cancel_slot(event.slot, now=now, reason=reason)
     record(
         by,
         "event.cancelled",
         event,
+        reason=reason,
         bookings=len(cancelled),
         references=[booking.reference for booking in cancelled],
     )
     return cancelled
+
+
+@dataclass(frozen=True)
+class Message:
+    """The staff's words to the people of an event, in Italian and in English."""
+
+    subject: dict[str, str]  # {language: text}
+    body: dict[str, str]
+
+
+def message_attendees(
+    event: Event, message: Message, *, by: StaffUser, now: datetime
+) -> list[Booking]:
+    """One email per live booking (booked, held, offered or waiting), in its language,
+    through the outbox. The outbox row is the record, on each booking: its kind
+    (staff_message), its time, its text and whether it was delivered."""
+    bookings = live_bookings(event.slot)
+    for booking in bookings:
+        queue_email(
+            booking,
+            "staff_message",
+            subject=message.subject,
+            body=message.body,
+            written_at=now.isoformat(),  # one message's emails, told apart from another's
+        )
+    record(by, "event.messaged", event, subject=message.subject["it"], bookings=len(bookings))
+    return bookings
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    sent_at: datetime
+    subject: str
+    bookings: int
+    delivered: int
+
+
+def sent_messages(event: Event) -> list[SentMessage]:
+    """The messages the staff wrote to the event's people, latest first, with how many
+    bookings each went to and how many of those emails are delivered so far."""
+    rows = db.session.execute(
+        select(OutboxMessage.payload, OutboxMessage.status)
+        .join(Booking, Booking.id == OutboxMessage.booking_id)
+        .where(Booking.slot_id == event.slot.id, OutboxMessage.kind == EmailKind.staff_message)
+        .order_by(OutboxMessage.id)
+    ).all()
+    grouped: dict[tuple, list] = {}
+    for payload, status in rows:
+        key = (payload.get("written_at", ""), (payload.get("subject") or {}).get("it", ""))
+        grouped.setdefault(key, []).append(status)
+    return [
+        SentMessage(
+            datetime.fromisoformat(at), subject, len(statuses), statuses.count(OutboxStatus.sent)
+        )
+        for (at, subject), statuses in sorted(grouped.items(), reverse=True)
+    ]
 
 
 # --- A weekly series ---------------------------------------------------------------------

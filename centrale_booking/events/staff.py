@@ -28,10 +28,13 @@ from .service import (
     create_event,
     create_series,
     event_rows,
+    message_attendees,
+    people_to_tell,
+    sent_messages,
     set_published,
     update_event,
 )
-from .staff_forms import EventForm, NewEventForm, SeriesForm
+from .staff_forms import CancelEventForm, EventForm, MessageForm, NewEventForm, SeriesForm
 
 
 def staff_labels() -> dict:
@@ -87,13 +90,17 @@ def event(event_id: int):
         bookings=bookings,
         counts=booking_counts(bookings),
         button=ConfirmForm(),
+        sent=sent_messages(event),
     )
 
 
 def edit_event(event_id: int):
     event = _event_or_404(event_id)
     form = EventForm() if request.method == "POST" else EventForm.for_event(event)
-    if form.validate_on_submit():
+    valid, to_tell = form.validate_on_submit(), None
+    if valid:
+        to_tell = len(people_to_tell(event, form.settings(), form.slot_values()))
+    if valid and not _tell_first(to_tell):
         try:
             with transaction():
                 changes = update_event(
@@ -115,11 +122,52 @@ def edit_event(event_id: int):
         else:
             if changes:
                 flash(_("Your changes are saved."), "success")
+                _flash_told_and_promoted(event, changes)
             else:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("events_staff.event", event_id=event.id), 303)
-    status = 422 if form.is_submitted() else 200
-    return render_template("events/staff/event_form.html", form=form, event=event), status
+        to_tell = None  # refused: the form's errors first
+    status = 422 if form.is_submitted() and to_tell is None else 200
+    return (
+        render_template("events/staff/event_form.html", form=form, event=event, to_tell=to_tell),
+        status,
+    )
+
+
+def _tell_first(to_tell: int | None) -> bool:
+    """Whether the change would email people who have not been counted to the staff yet: the
+    form comes back with the count and a button that confirms it (its value is the count, so
+    that someone who booked meanwhile is counted again before anyone is told)."""
+    return bool(to_tell) and request.form.get("tell") != str(to_tell)
+
+
+def _flash_told_and_promoted(event: Event, changes: dict) -> None:
+    if told := changes.get("told"):
+        flash(
+            ngettext(
+                "%(num)s booking is told of the change by email, with its new PDF and "
+                "calendar file.",
+                "%(num)s bookings are told of the change by email, with their new PDF and "
+                "calendar file.",
+                len(told),
+            ),
+            "info",
+        )
+    if promoted := changes.get("promoted"):
+        names = ", ".join(
+            f"{booking.contact_name} ({booking.reference})"
+            for booking in attendees(event)
+            if booking.reference in promoted
+        )
+        flash(
+            ngettext(
+                "Moved up from the waiting list: %(names)s.",
+                "Moved up from the waiting list (%(num)s bookings): %(names)s.",
+                len(promoted),
+                names=names,
+            ),
+            "success",
+        )
 
 
 def publish(event_id: int):
@@ -150,10 +198,10 @@ def cancel(event_id: int):
     if event.slot.cancelled_at is not None:
         flash(_("This event is already cancelled."), "info")
         return redirect(url_for("events_staff.event", event_id=event.id), 303)
-    form = ConfirmForm()
+    form = CancelEventForm()
     if form.validate_on_submit():
         with transaction():
-            cancelled = cancel_event(event, by=current_user, now=utcnow())
+            cancelled = cancel_event(event, form.reason(), by=current_user, now=utcnow())
         flash(
             ngettext(
                 "The event is cancelled. %(num)s booking was cancelled and its email is queued.",
@@ -165,13 +213,51 @@ def cancel(event_id: int):
         )
         return redirect(url_for("events_staff.event", event_id=event.id), 303)
     bookings = attendees(event)
+    status = 422 if form.is_submitted() else 200
     return render_template(
         "events/staff/cancel.html",
         event=event,
         slot=event.slot,
         counts=booking_counts(bookings),
         form=form,
-    )
+    ), status
+
+
+def write(event_id: int):
+    """Write to the people of an event: the form, then a preview of both languages with the
+    number of bookings it goes to, then one email per live booking through the outbox."""
+    event = _event_or_404(event_id)
+    form = MessageForm()
+    recipients = [b for b in attendees(event) if b.status in LIVE]
+    valid = form.validate_on_submit()
+    preview = valid and request.form.get("action") != "edit"
+    if preview and request.form.get("action") == "send":
+        if request.form.get("count") == str(len(recipients)):
+            with transaction():
+                sent = message_attendees(event, form.message(), by=current_user, now=utcnow())
+            flash(
+                ngettext(
+                    "Your message is queued: %(num)s email, in the language of its booking.",
+                    "Your message is queued: %(num)s emails, each in the language of its booking.",
+                    len(sent),
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("events_staff.event", event_id=event.id, _anchor="messages"), 303
+            )
+        flash(_("Someone booked or cancelled meanwhile: please check the count again."), "error")
+    status = 422 if form.is_submitted() and not valid else 200
+    return render_template(
+        "events/staff/write.html",
+        event=event,
+        slot=event.slot,
+        form=form,
+        preview=preview,
+        recipients=recipients,
+        languages={b.language for b in recipients},
+        sent=sent_messages(event),
+    ), status
 
 
 def attendees_export(event_id: int):

@@ -12,7 +12,6 @@ from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -36,9 +35,10 @@ from wtforms.validators import (
 )
 
 from ..clock import LocalTimeError, local, museum_time
+from ..forms import TextRuleForm
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
-from .service import EVENT_FIELDS, MAX_SERIES, SeriesPlan, plan_series
+from .service import EVENT_FIELDS, MAX_SERIES, Message, SeriesPlan, plan_series
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -84,7 +84,7 @@ def image_under_static(form, field):
         )
 
 
-class EventFieldsForm(FlaskForm):
+class EventFieldsForm(TextRuleForm):
     """What every event has, whether made alone or in a series: texts, format, place, hours,
     seats and rules. The day (or days) and the booking window are the subclasses'."""
 
@@ -470,3 +470,67 @@ class SeriesForm(EventFieldsForm):
     @property
     def plan_key(self) -> str:
         return ",".join(day.isoformat() for day in self.plan.dates) if self.plan else ""
+
+
+# --- Telling the people of an event ----------------------------------------------------------
+
+
+def paragraphs(value):
+    """The text as typed, its line ends made one kind and the blank edges trimmed."""
+    return (
+        value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
+    )
+
+
+class CancelEventForm(TextRuleForm):
+    """Cancelling a date: why, which every person's email says (in English too, when given)."""
+
+    reason_it = TextAreaField(
+        _l("Reason (in Italian)"),
+        filters=[paragraphs],
+        validators=[
+            DataRequired(_l("Please say why the event is cancelled: the email tells everyone.")),
+            at_most(500),
+        ],
+        description=_l("For example: “The speaker is ill.” It is written in each person's email."),
+    )
+    reason_en = TextAreaField(
+        _l("Reason (in English)"),
+        filters=[paragraphs],
+        validators=[Optional(), at_most(500)],
+        description=_l("For the people who booked in English; left empty, they read the Italian."),
+    )
+
+    def reason(self) -> dict[str, str]:
+        return {"it": self.reason_it.data, "en": self.reason_en.data or self.reason_it.data}
+
+
+class MessageForm(TextRuleForm):
+    """The staff's words to the people of an event, in both languages, previewed first."""
+
+    subject_it = StringField(
+        _l("Subject (in Italian)"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please write the subject in Italian.")), at_most(120)],
+    )
+    body_it = TextAreaField(
+        _l("Message (in Italian)"),
+        filters=[paragraphs],
+        validators=[DataRequired(_l("Please write the message in Italian.")), at_most(3000)],
+    )
+    subject_en = StringField(
+        _l("Subject (in English)"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please write the subject in English.")), at_most(120)],
+    )
+    body_en = TextAreaField(
+        _l("Message (in English)"),
+        filters=[paragraphs],
+        validators=[DataRequired(_l("Please write the message in English.")), at_most(3000)],
+    )
+
+    def message(self) -> Message:
+        return Message(
+            subject={"it": self.subject_it.data, "en": self.subject_en.data},
+            body={"it": self.body_it.data, "en": self.body_en.data},
+        )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..booking import engine
 from ..booking.changes import change_quantity
 from ..booking.codes import tokens_match
-from ..booking.engine import cancel_booking, changeable, sweep_expired_holds
+from ..booking.engine import cancel_booking, changeable, queue_position, sweep_expired_holds
 from ..booking.errors import BookingError
 from ..booking.models import Booking, Ticket
 from ..booking.states import LIVE, BookingStatus
@@ -65,6 +65,7 @@ def _manage_page(booking: Booking, quantity_form: QuantityForm, status: int = 20
             start_time=clock_time(booking.slot.starts_at, current_language()),
             panel=panel(programme, "_manage.html", "manage/_take_part.html"),
             live=booking.status in LIVE,
+            position=queue_position(booking),
             quantity_changeable=changeable(booking, now),
             tickets=[(t, ticket_status(t)) for t in booking.tickets],
             quantity_form=quantity_form,
@@ -168,13 +169,15 @@ def ticket(code: str):
     )
 
 
-@bp.route("/newsletter/<token>", methods=["GET", "POST"])
-def newsletter(token: str):
+def _email_of(booking_id: int) -> str | None:
+    return db.session.scalar(select(Booking.contact_email).where(Booking.id == booking_id))
+
+
+@bp.route("/newsletter/<signed>", methods=["GET", "POST"])
+def newsletter(signed: str):
     """The link of the newsletter_confirm email. GET asks (a mail scanner that opens links
     confirms nothing); the button's POST confirms."""
-    booking_id = newsletter_booking_id(
-        token, lambda id_: db.session.scalar(select(Booking.contact_email).where(Booking.id == id_))
-    )
+    booking_id = newsletter_booking_id(signed, _email_of)
     if booking_id is None:
         abort(404)
     booking = db.session.get(Booking, booking_id)

@@ -23,6 +23,10 @@ class EmailKind(StrEnum):
     expired = "expired"
     link_again = "link_again"  # asked to book again: the link of the booking already made
     newsletter_confirm = "newsletter_confirm"  # the link that confirms the newsletter asked for
+    slot_changed = "slot_changed"  # the museum moved the date, the time or the place
+    promoted = "promoted"  # confirmed from the waiting list: a place freed up
+    waitlist_skipped = "waitlist_skipped"  # freed places went to a smaller request behind
+    staff_message = "staff_message"  # the staff wrote to the people of a date
 
 
 class OutboxStatus(StrEnum):

@@ -22,6 +22,7 @@ from centrale_booking.booking.engine import (
     move,
     places_held,
     quantity_bounds,
+    queue_position,
     release_places,
     request_booking,
     request_bookings,
@@ -254,7 +255,7 @@ def test_cancellation_confirms_the_oldest_waiting_bookings_that_fit(db):
         S.waitlisted,
     ]
     assert refreshed(slot).taken == 4
-    assert email_kinds(big) == ["waitlisted", "confirmation"]
+    assert email_kinds(big) == ["waitlisted", "promoted"]  # its own news, not a copy
     assert email_kinds(first) == ["confirmation", "cancellation"]
 
 
@@ -268,6 +269,45 @@ def test_a_waiting_booking_too_big_for_the_freed_places_does_not_block_smaller_o
         cancel_booking(first, now=NOON)
     assert refreshed(big).status is S.waitlisted
     assert refreshed(small).status is S.confirmed
+
+
+def test_a_request_passed_over_is_told_and_keeps_its_place_at_the_head_of_the_queue(db):
+    slot = make_slot(capacity=3)
+    first = book(slot, 1)
+    second = book(slot, 2)
+    big = book(slot, 2, now=NOON + timedelta(minutes=1))
+    small = book(slot, 1, now=NOON + timedelta(minutes=2))
+    last = book(slot, 1, now=NOON + timedelta(minutes=3))
+    with transaction():
+        cancel_booking(first, now=NOON)
+    assert email_kinds(big) == ["waitlisted", "waitlist_skipped"]
+    (told,) = [m for m in outbox(big) if m.kind == "waitlist_skipped"]
+    assert told.payload == {"position": 1, "free_places": 1}
+    assert queue_position(refreshed(big)) == 1 and queue_position(refreshed(last)) == 2
+    assert queue_position(refreshed(small)) == 0  # confirmed: not waiting any more
+    # enough places free up for it: they go to it, before the request behind it
+    with transaction():
+        cancel_booking(second, now=NOON)
+    assert refreshed(big).status is S.confirmed
+    assert refreshed(last).status is S.waitlisted
+
+
+def test_a_request_that_is_too_big_with_nobody_behind_to_take_the_places_is_not_told(db):
+    slot = make_slot(capacity=2)
+    first = book(slot, 1)
+    book(slot, 1)
+    big = book(slot, 2)
+    with transaction():
+        cancel_booking(first, now=NOON)
+    assert email_kinds(big) == ["waitlisted"]  # nobody jumped ahead of it: nothing to say
+
+
+def outbox(booking):
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.booking_id == booking.id)
+        .order_by(OutboxMessage.id)
+    ).all()
 
 
 def test_offer_mode_holds_places_until_a_deadline(db):

@@ -219,7 +219,7 @@ def test_cancellations_at_once_promote_each_waiting_booking_at_most_once(app, ra
     for booking in waiting:  # nobody promoted twice
         confirmations = db.session.scalar(
             select(func.count(OutboxMessage.id)).where(
-                OutboxMessage.booking_id == booking.id, OutboxMessage.kind == "confirmation"
+                OutboxMessage.booking_id == booking.id, OutboxMessage.kind == "promoted"
             )
         )
         tickets = db.session.scalar(

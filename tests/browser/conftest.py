@@ -2,7 +2,10 @@
 and one headless Chromium (Debian's, at /usr/bin/chromium) driven by Playwright.
 
 Every page is opened in a fresh browser context that refuses, and records, any request to
-another host: a page must load nothing from a third-party host."""
+another host: a page must load nothing from a third-party host. The app runs with its
+Content-Security-Policy (security.py), and every violation a page reports (its
+securitypolicyviolation events and the console's "Content Security Policy" errors) fails the
+test that opened it."""
 
 from __future__ import annotations
 
@@ -72,12 +75,26 @@ def browser():
         chromium.close()
 
 
+# Runs in every document before its own scripts (Playwright's init scripts are not subject to
+# the page's policy) and reports each violation to the test, whatever page it happens on.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+    window.reportCspViolation(
+        `${e.violatedDirective} refused ${e.blockedURI || "inline code"}`
+        + ` at ${e.documentURI} (${e.sourceFile || "the page"}:${e.lineNumber})`
+        + (e.sample ? `: ${e.sample}` : ""));
+});
+"""
+
+
 class Visit:
-    """Opens pages of the live app in one language, in a context of its own."""
+    """Opens pages of the live app in one language, in a context of its own, and records every
+    Content-Security-Policy violation its pages report (`csp_violations`)."""
 
     def __init__(self, browser, base_url: str, language: str, width: int = 1280):
         self.base_url = base_url
         self.foreign_requests: list[str] = []
+        self.csp_violations: list[str] = []
         self.context = browser.new_context(
             locale=language,
             extra_http_headers={"Accept-Language": language},
@@ -85,7 +102,25 @@ class Visit:
         )
         self.context.set_default_timeout(10_000)
         self.context.route("**/*", self._only_our_host)
+        self.context.expose_function("reportCspViolation", self._violation)
+        self.context.add_init_script(REPORT_VIOLATIONS)
+        self.context.on("console", self._console)
         self.page = self.context.new_page()
+
+    def _violation(self, report: str) -> None:
+        self.csp_violations.append(report)
+
+    def flush_reports(self) -> None:
+        """Wait until what the page has reported so far has reached us: a violation event is
+        a task of its own, and its report comes before the answer of a later evaluate."""
+        if not self.page.is_closed():
+            self.page.evaluate("() => new Promise((done) => setTimeout(done, 0))")
+
+    def _console(self, message) -> None:
+        # Chromium also says so on the console, for a violation no event reaches (a report
+        # made before the listener, or inside a frame).
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(f"console: {message.text}")
 
     def _only_our_host(self, route):
         url = route.request.url
@@ -105,7 +140,8 @@ class Visit:
 
 @pytest.fixture
 def visit(browser, live_server):
-    """visit("it") or visit("en", width=390): a page in that language."""
+    """visit("it") or visit("en", width=390): a page in that language. The test fails if any
+    page it opened reported a Content-Security-Policy violation."""
     opened: list[Visit] = []
 
     def open_visit(language: str, width: int = 1280) -> Visit:
@@ -113,5 +149,10 @@ def visit(browser, live_server):
         return opened[-1]
 
     yield open_visit
+    violations = []
     for v in opened:
+        v.flush_reports()
+        violations += v.csp_violations
         v.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))

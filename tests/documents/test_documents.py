@@ -114,8 +114,8 @@ def test_confirmation_pdf_in_the_bookings_language(app, language):
     # 18:30 in Milan; cancellation closes 2 hours before, at 16:30
     if language == "it":
         assert "giovedì 10 dicembre 2026, 18:30" in text and "16:30" in text
-    else:
-        assert "Thursday, December 10, 2026, 6:30" in text and "4:30" in text
+    else:  # as the site writes it, not the American way (Thursday, December 10, 2026, 6:30 PM)
+        assert "Thursday 10 December 2026, 18:30" in text and "16:30" in text
     assert pdf_links(content) == [manage_url(booking)]
     assert pdf_image_count(content) == 1
 
@@ -354,3 +354,19 @@ def test_calendar_routes(client, app):
     single = client.get(f"/eventi/{event.id}/evento.ics")
     assert single.status_code == 200 and b"SUMMARY:Concerto" in single.data
     assert client.get(f"/eventi/{hidden.id}/evento.ics").status_code == 404
+
+
+@needs_poppler
+def test_an_emoji_in_a_name_prints_as_its_name_never_as_a_blank(app):
+    booking = book(make_slot(), 1, language="it", name="Giulia 🌊 Rossi 👩‍👧")
+    text = " ".join(pdf_text(render_confirmation(booking)).split())
+    assert "Giulia (water wave) Rossi (woman girl)" in text
+    assert "🌊" not in text
+
+
+def test_printable_keeps_letters_and_names_pictographs(app):
+    from centrale_booking.documents.pdf import printable
+
+    assert printable("Caffè, città, Ñandú") == "Caffè, città, Ñandú"
+    assert printable("Festa ⭐️🇮🇹") == "Festa (white medium star I T)"
+    assert printable("👍🏽 ok") == "(thumbs up sign) ok"

@@ -224,7 +224,7 @@ def test_the_sequence_full_waiting_list_cancellation_promotion(client, app):
     db.session.refresh(second)
     assert second.status is S.confirmed
     assert kinds(first) == ["confirmation", "cancellation"]
-    assert kinds(second) == ["waitlisted", "confirmation"]
+    assert kinds(second) == ["waitlisted", "promoted"]
     assert len(second.tickets) == 1
 
 

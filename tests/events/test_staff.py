@@ -71,7 +71,7 @@ def event_form(**changes) -> dict:
 
 def an_event_with_seats(capacity=10, **fields) -> Event:
     """A published event in two weeks, 18:30 to 20:30 in Milan."""
-    event = make_event(**fields)
+    event = make_event(**{"room": "Sala delle pompe", **fields})
     day = (utcnow() + timedelta(days=14)).date()
     make_slot(capacity, event, datetime.combine(day, time(18, 30), tzinfo=ROME))
     return event
@@ -83,6 +83,7 @@ def form_for(event: Event, **changes) -> dict:
     values = {
         "title_it": event.title_it,
         "title_en": event.title_en,
+        "room": event.room,  # the same place: nobody to tell
         "starts_on": starts.date().isoformat(),
         "start_time": starts.strftime("%H:%M"),
         "end_time": ends.strftime("%H:%M"),
@@ -381,7 +382,7 @@ def test_more_seats_move_the_waiting_list_up(client):
     kinds = db.session.scalars(
         select(OutboxMessage.kind).where(OutboxMessage.booking_id == waiting.id)
     ).all()
-    assert kinds == ["waitlisted", "confirmation"]
+    assert kinds == ["waitlisted", "promoted"]
 
 
 # --- publishing --------------------------------------------------------------------------------
@@ -573,7 +574,9 @@ def test_cancelling_cancels_every_booking_queues_the_emails_and_voids_the_ticket
     tickets = [ticket for booking in confirmed for ticket in booking.tickets]
     assert tickets and all(ticket_status(t) is TicketStatus.valid for t in tickets)
 
-    response = client.post(f"/staff/eventi/{event.id}/annulla", headers=EN)
+    response = client.post(
+        f"/staff/eventi/{event.id}/annulla", data={"reason_it": "Relatore malato."}, headers=EN
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert event.slot.cancelled_at is not None and event.slot.taken == 0
@@ -594,8 +597,8 @@ def test_cancelling_twice_does_nothing_more(client):
     sign_in(client, Role.education)
     event = an_event_with_seats()
     book(event, 1)
-    client.post(f"/staff/eventi/{event.id}/annulla")
-    client.post(f"/staff/eventi/{event.id}/annulla")
+    client.post(f"/staff/eventi/{event.id}/annulla", data={"reason_it": "Sciopero."})
+    client.post(f"/staff/eventi/{event.id}/annulla", data={"reason_it": "Sciopero."})
     assert count(OutboxMessage) == 2  # the confirmation, and one cancellation
     assert audit_actions(event) == ["event.cancelled"]
 

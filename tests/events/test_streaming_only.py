@@ -34,7 +34,7 @@ SAID = {
     },
     "en": {
         "registered": "registered for the live stream",
-        "starts": "It starts at 6:30",
+        "starts": "It starts at 18:30",
         "museum_welcome": "We look forward to seeing you",
         "qr": "QR code",
         "arrive": "10 minutes before",

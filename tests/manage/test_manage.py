@@ -11,7 +11,7 @@ from centrale_booking.booking.states import BookingStatus
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.links import manage_path, manage_url, ticket_url
 from tests.factories import a_contact, make_activity, make_event, make_slot
-from tests.helpers import email_kinds, refreshed
+from tests.helpers import EN, email_kinds, refreshed
 
 S = BookingStatus
 
@@ -189,3 +189,34 @@ def test_fewer_places_after_the_cancellation_deadline_are_refused_like_a_cancell
     assert booking.tickets[0].admits == 3
     more = client.post(manage_path(booking) + "/posti", data={"quantity": 4})
     assert more.status_code == 303 and refreshed(booking).quantity == 4  # more is still fine
+
+
+# --- a request on the waiting list -------------------------------------------------------------
+
+
+def test_a_waiting_request_speaks_of_a_request_its_place_in_the_queue_and_no_calendar(client):
+    slot = make_slot(capacity=1)
+    with transaction():
+        request_booking(slot, 1, a_contact(), now=utcnow())
+        first = request_booking(slot, 1, a_contact(language="en"), now=utcnow())
+        second = request_booking(slot, 1, a_contact(language="en"), now=utcnow())
+    html = client.get(manage_path(second), headers=EN).get_data(as_text=True)
+    assert "Your request" in html and "number 2 in the queue" in html
+    assert ".ics" not in html and "No ticket and no calendar file yet" in html
+    assert "Leave the waiting list" in html
+    client.post(manage_path(first) + "/annulla")
+    after = client.get(manage_path(first), headers=EN).get_data(as_text=True)
+    assert "This request was cancelled" in after
+    assert "tickets are no longer valid" not in after and ".ics" not in after
+    assert "number 1 in the queue" in client.get(manage_path(second), headers=EN).get_data(
+        as_text=True
+    )
+
+
+def test_a_cancelled_booking_offers_to_remove_it_from_the_calendar(client):
+    with transaction():
+        booking = request_booking(make_slot(), 1, a_contact(), now=utcnow())
+    client.post(manage_path(booking) + "/annulla")
+    html = client.get(manage_path(booking), headers=EN).get_data(as_text=True)
+    assert "Remove it from your calendar (.ics)" in html
+    assert "Add to your calendar" not in html

@@ -22,7 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import func, select
 
-from centrale_booking.booking.changes import cancel_slot
+from centrale_booking.booking.changes import cancel_slot, tell_slot_changed
 from centrale_booking.booking.engine import (
     Contact,
     cancel_booking,
@@ -264,6 +264,44 @@ def _expired(language):
     return booking
 
 
+def _promoted(language):
+    full = slot(capacity=1)
+    first = book(full)
+    waiting = book(full, language=language)
+    with transaction():
+        cancel_booking(first, now=utcnow())
+    return waiting
+
+
+def _waitlist_skipped(language):
+    full = slot(capacity=2)
+    first = book(full)
+    book(full)
+    big = book(full, 2, language=language)
+    book(full)  # smaller, behind it: takes the one place that frees
+    with transaction():
+        cancel_booking(first, now=utcnow())
+    return big
+
+
+def _slot_changed(language):
+    booking = book(slot(), language=language)
+    was = booking.slot.starts_at
+    with transaction():
+        booking.slot.starts_at = was + timedelta(hours=1)
+        booking.slot.ends_at = booking.slot.ends_at + timedelta(hours=1)
+        tell_slot_changed(booking.slot, was_starts_at=was, was_ends_at=was + timedelta(hours=2))
+    return booking
+
+
+def _staff_message(language):
+    booking = book(slot(), language=language)
+    texts = {"it": "Ingresso da via Cenisio", "en": "Entrance from via Cenisio"}
+    with transaction():
+        queue_email(booking, "staff_message", subject=texts, body=texts)
+    return booking
+
+
 # kind: (how to get one, (Italian subject start, a line), (English subject start, a line))
 KINDS = {
     "confirmation": (
@@ -296,6 +334,26 @@ KINDS = {
         ("Data annullata dal museo: ", "Ci dispiace: il museo ha dovuto annullare questa data"),
         ("Date cancelled by the museum: ", "We are sorry: the museum has had to cancel this date"),
     ),
+    "promoted": (
+        _promoted,
+        ("Buone notizie, si è liberato un posto: ", "ora è una prenotazione confermata"),
+        ("Good news, a place freed up: ", "is now a confirmed booking"),
+    ),
+    "waitlist_skipped": (
+        _waitlist_skipped,
+        ("Lista d'attesa, la tua richiesta resta in testa: ", "è la numero 1 nella coda"),
+        ("Waiting list, you are still next: ", "it is number 1 in the queue"),
+    ),
+    "slot_changed": (
+        _slot_changed,
+        ("Nuova data o nuovo orario: ", "Prima era: "),
+        ("New date or time: ", "Before, it was: "),
+    ),
+    "staff_message": (
+        _staff_message,
+        ("Ingresso da via Cenisio: ", "Un messaggio dal museo"),
+        ("Entrance from via Cenisio: ", "A message from the museum"),
+    ),
     "expired": (
         _expired,
         ("Prenotazione scaduta: ", "La prenotazione non è stata completata in tempo"),
@@ -308,7 +366,7 @@ KINDS = {
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_each_email_speaks_the_language_of_its_booking(smtp, kind, language):
     make, italian, english = KINDS[kind]
-    if kind == "confirmation" and not DOCUMENTS_READY:
+    if kind in ("confirmation", "promoted", "slot_changed") and not DOCUMENTS_READY:
         pytest.skip("waits for documents/pdf.py, calendar.py and qr.py")
     if kind == "reminder" and not QR_READY:
         pytest.skip("waits for documents/qr.py")

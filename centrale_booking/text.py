@@ -1,0 +1,36 @@
+"""The text rule: what a text field accepts, the same for the pages' forms and the API (which
+checks its JSON bodies with the very same forms, api/forms.py).
+
+Text is printed in emails (a name in the greeting, a title in the Subject header), in PDFs and
+in calendar files, and stored in PostgreSQL, which cannot keep a NUL. So no field accepts a
+control character (a tab excepted) or half of a surrogate pair, and a single-line field takes
+no line break of any kind: besides CR and LF, those that `str.splitlines` knows (U+2028 survives
+a browser's text input). A multi-line field (a textarea) keeps CR and LF."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+
+# Every character str.splitlines() breaks a line at.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+KEPT_IN_MULTILINE = frozenset("\n\r")  # and U+2028, U+2029, which are no controls
+
+NOT_TEXT = _l("Please leave out characters that are not text.")
+ONE_LINE = _l("Please write this on one line.")
+CONTROL = _l("Please leave out control characters (such as line breaks).")
+
+
+def text_problem(value: str, *, multiline: bool = False):
+    """None when `value` may be kept as it is; otherwise the message that says why not."""
+    for char in value:
+        if "\ud800" <= char <= "\udfff":  # a lone surrogate: no character, cannot be encoded
+            return NOT_TEXT
+        if char in LINE_BREAKS and not multiline:
+            return ONE_LINE
+        if char in KEPT_IN_MULTILINE or char == "\t":
+            continue
+        if unicodedata.category(char) == "Cc":  # NUL, escape, DEL, the C1 controls …
+            return CONTROL
+    return None

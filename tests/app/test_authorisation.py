@@ -1,0 +1,230 @@
+"""Who may do what: every route of the app, read from its URL map, asked by an anonymous visitor,
+a desk, an education and an admin staff member, each answer checked against MATRIX below.
+
+A route that is not in MATRIX fails test_every_route_is_in_the_matrix, and so does a row of
+MATRIX that no route answers any more: a route added later (a programme's page, the desk's
+API) cannot be forgotten.
+
+To add a route: add a row `(method, endpoint): answers`, where the answers are one of the
+shapes below (`public(200)`, `staff(Role.education, 200)` …) or a tuple of four answers, for
+anonymous, desk, education and admin in that order. An answer is a status code, or LOGIN
+(redirected to the login page). If the route has a URL argument that ARGUMENTS does not know
+yet, add it there (what a real request would carry: an existing id, a valid token); if the
+request needs a body, add it to BODIES. Give the answer the route should give, not the one it
+happens to give: a wrong role must never see a staff page (403), an anonymous visitor must
+be sent to sign in (LOGIN), and a public page must answer everyone alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from werkzeug.routing import Rule
+
+from centrale_booking.auth.models import Role
+from centrale_booking.booking.engine import request_booking
+from centrale_booking.extensions import transaction, utcnow
+from centrale_booking.links import newsletter_token
+from tests.factories import a_contact, make_event, make_slot
+from tests.helpers import sign_in
+
+LOGIN = "redirected to the login page"
+ROLES = (None, Role.desk, Role.education, Role.admin)  # None: an anonymous visitor
+Answers = tuple[int | str, int | str, int | str, int | str]
+
+# Role.admin is always allowed; each staff role sees its own pages and those of no other.
+RANK = {Role.desk: (Role.desk,), Role.education: (Role.education,), Role.admin: ()}
+
+
+def public(answer: int | str) -> Answers:
+    """The same answer for everyone, signed in or not."""
+    return (answer,) * 4
+
+
+def staff(role: Role, answer: int | str, *, others: int | str = 403) -> Answers:
+    """For `role` and admin: `answer`; other staff: 403; anonymous visitors: the login page."""
+    return tuple(
+        LOGIN if r is None else answer if r in (role, Role.admin) else others for r in ROLES
+    )
+
+
+def signed_in(answer: int | str) -> Answers:
+    """Any staff member: `answer`; anonymous visitors: the login page."""
+    return (LOGIN, answer, answer, answer)
+
+
+MATRIX: dict[tuple[str, str], Answers] = {
+    # Public pages
+    ("GET", "public.home"): public(200),
+    ("GET", "public.privacy"): public(200),
+    ("GET", "public.set_language"): public(303),
+    ("GET", "public.healthz"): public(200),
+    ("GET", "static"): public(200),
+    ("GET", "events.index"): public(200),
+    ("GET", "events.show"): public(200),
+    ("GET", "events.book"): public(303),  # to the form on the event's page
+    ("POST", "events.book"): public(303),  # booked: to the manage page
+    ("GET", "events.event_file"): public(200),
+    ("GET", "events_feed.feed"): public(200),
+    # The manage link and the ticket: the token is the authorisation, whoever is signed in
+    ("GET", "manage.manage"): public(200),
+    ("GET", "manage.cancel"): public(200),  # the confirmation step
+    ("POST", "manage.cancel"): public(303),
+    ("POST", "manage.accept_offer"): public(303),  # nothing offered: back, with a message
+    ("POST", "manage.change_places"): public(303),
+    ("GET", "manage.confirmation_pdf"): public(200),
+    ("GET", "manage.calendar_file"): public(200),
+    ("GET", "manage.ticket"): public(200),
+    # The newsletter's confirmation: the signed link emailed to the address is the authorisation
+    ("GET", "manage.newsletter"): public(200),
+    ("POST", "manage.newsletter"): public(200),
+    # The JSON API: no cookie authorises anything there
+    ("GET", "api.openapi"): public(200),
+    ("GET", "events_api.list_events"): public(200),
+    ("POST", "events_api.create_booking"): public(201),
+    # Staff login
+    ("GET", "auth.login"): (200, 303, 303, 303),  # signed in already: on to the staff area
+    ("POST", "auth.login"): (200, 303, 303, 303),  # an empty form: its errors
+    ("POST", "auth.logout"): public(303),
+    ("GET", "auth.welcome"): signed_in(200),
+    # Events' back office: education staff and admins
+    ("GET", "events_staff.events"): staff(Role.education, 200),
+    ("GET", "events_staff.new_event"): staff(Role.education, 200),
+    ("POST", "events_staff.new_event"): staff(Role.education, 422),  # an empty form
+    ("GET", "events_staff.series"): staff(Role.education, 200),
+    ("POST", "events_staff.series"): staff(Role.education, 422),  # an empty form
+    ("GET", "events_staff.event"): staff(Role.education, 200),
+    ("GET", "events_staff.edit_event"): staff(Role.education, 200),
+    ("POST", "events_staff.edit_event"): staff(Role.education, 422),  # an empty form
+    ("POST", "events_staff.publish"): staff(Role.education, 303),
+    ("POST", "events_staff.unpublish"): staff(Role.education, 303),
+    ("GET", "events_staff.cancel"): staff(Role.education, 200),  # the confirmation step
+    ("POST", "events_staff.cancel"): staff(Role.education, 303),  # confirmed: cancelled
+    ("GET", "events_staff.attendees_export"): staff(Role.education, 200),
+    ("GET", "events_staff.write"): staff(Role.education, 200),
+    ("POST", "events_staff.write"): staff(Role.education, 422),  # an empty message: said why
+}
+
+
+@dataclass
+class World:
+    """What the URL arguments point at: made anew for each request, so that no request
+    changes what the next one finds."""
+
+    event_id: int
+    reference: str
+    token: str
+    code: str
+    newsletter: str  # the signed link of the newsletter confirmation
+
+
+def a_world() -> World:
+    event = make_event(max_per_booking=4)
+    slot = make_slot(capacity=20, programme=event, starts_at=utcnow() + timedelta(days=10))
+    with transaction():
+        booking = request_booking(slot, 2, a_contact(), now=utcnow())
+    return World(
+        event.id,
+        booking.reference,
+        booking.manage_token,
+        booking.tickets[0].code,
+        newsletter_token(booking),
+    )
+
+
+ARGUMENTS = {
+    "event_id": lambda world: world.event_id,
+    "reference": lambda world: world.reference,
+    "token": lambda world: world.token,
+    "code": lambda world: world.code,
+    "signed": lambda world: world.newsletter,
+    "language": lambda world: "en",
+    "filename": lambda world: "css/centrale.css",
+}
+
+BODIES = {
+    ("POST", "events.book"): {
+        "data": {"name": "Anna Rossi", "email": "anna@example.org", "seats": "1"}
+        | {"privacy_consent": "y"}
+    },
+    ("POST", "manage.change_places"): {"data": {"quantity": "1"}},
+    ("POST", "events_staff.cancel"): {"data": {"reason_it": "Il relatore non può venire."}},
+    ("POST", "manage.cancel"): {"data": {"confirm": "y"}},
+    ("POST", "manage.accept_offer"): {"data": {"confirm": "y"}},
+    ("POST", "events_api.create_booking"): {
+        "json": {
+            "name": "Giulia Bianchi",
+            "email": "giulia@example.org",
+            "seats": 1,
+            "privacy_consent": True,
+        }
+    },
+}
+
+
+def routes(app) -> dict[tuple[str, str], Rule]:
+    return {
+        (method, rule.endpoint): rule
+        for rule in app.url_map.iter_rules()
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    }
+
+
+def path_of(app, rule: Rule, world: World) -> str:
+    unknown = rule.arguments - ARGUMENTS.keys()
+    assert not unknown, f"{rule.rule}: add {sorted(unknown)} to ARGUMENTS"
+    values = {name: ARGUMENTS[name](world) for name in rule.arguments}
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def missing_from_matrix(app) -> list[tuple[str, str]]:
+    return sorted(routes(app).keys() - MATRIX.keys())
+
+
+def test_every_route_is_in_the_matrix(app):
+    assert missing_from_matrix(app) == [], "routes missing from MATRIX (see its docstring)"
+    stale = sorted(MATRIX.keys() - routes(app).keys())
+    assert stale == [], "rows of MATRIX that no route answers any more"
+
+
+def test_a_route_added_later_is_seen_missing(app):
+    app.add_url_rule("/staff/scuole/", "schools_staff.slots", lambda: "", methods=["GET", "POST"])
+    assert missing_from_matrix(app) == [
+        ("GET", "schools_staff.slots"),
+        ("POST", "schools_staff.slots"),
+    ]
+
+
+def answer_of(response) -> int | str:
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and location.startswith("/staff/login?next="):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("who", ROLES, ids=["anonymous", "desk", "education", "admin"])
+def test_each_route_answers_each_role_as_the_matrix_says(client, app, who):
+    if who is not None:
+        sign_in(client, who)
+    column = ROLES.index(who)
+    # Signing out last: after it, the client would be anonymous.
+    order = sorted(routes(app).items(), key=lambda item: item[0] == ("POST", "auth.logout"))
+    wrong = []
+    for (method, endpoint), rule in order:
+        path = path_of(app, rule, a_world())
+        response = client.open(path, method=method, **BODIES.get((method, endpoint), {}))
+        expected, got = MATRIX[method, endpoint][column], answer_of(response)
+        if got != expected:
+            wrong.append(f"{method} {path} ({endpoint}): expected {expected}, got {got}")
+    assert wrong == []
+
+
+def test_the_shapes_say_what_they_mean():
+    assert staff(Role.education, 200) == (LOGIN, 403, 200, 200)
+    assert staff(Role.desk, 200) == (LOGIN, 200, 403, 200)
+    assert staff(Role.admin, 200) == (LOGIN, 403, 403, 200)
+    assert signed_in(200) == (LOGIN, 200, 200, 200)
