@@ -178,6 +178,19 @@ def test_an_expired_offer_is_shown_as_expired_when_the_page_is_opened(client, ap
     assert refreshed(offered).status is S.expired and refreshed(slot).taken == 0
 
 
+def test_fewer_places_after_the_cancellation_deadline_are_refused_like_a_cancellation(client, app):
+    programme = make_event(cancel_deadline_hours=48)
+    slot = make_slot(capacity=5, programme=programme, starts_at=utcnow() + timedelta(hours=24))
+    booking = book(slot, 3)
+    response = client.post(manage_path(booking) + "/posti", data={"quantity": 1})
+    assert response.status_code == 409
+    assert "non si possono più ridurre online" in response.get_data(as_text=True)
+    assert refreshed(booking).quantity == 3 and refreshed(slot).taken == 3
+    assert booking.tickets[0].admits == 3
+    more = client.post(manage_path(booking) + "/posti", data={"quantity": 4})
+    assert more.status_code == 303 and refreshed(booking).quantity == 4  # more is still fine
+
+
 # --- a request on the waiting list -------------------------------------------------------------
 
 
