@@ -34,9 +34,7 @@ json_api = Blueprint("desk_api", __name__, url_prefix=PREFIX + "/desk")
 csrf.exempt(json_api)
 json_api.before_request(api.staff_only)
 json_api.add_url_rule("/scans", "scans", api.scans, methods=["POST"])
-json_api.add_url_rule(
-    "/scans/<id:scan_id>/counts", "counts", api.counts, methods=["POST"]
-)
+json_api.add_url_rule("/scans/<id:scan_id>/counts", "counts", api.counts, methods=["POST"])
 json_api.add_url_rule("/today", "today", api.today)
 json_api.add_url_rule("/search", "search", api.search)
 
