@@ -404,7 +404,9 @@ def test_cookies_are_secure_when_served_over_https(app):
         data={"email": "anna@centrale.example", "password": STAFF_PASSWORD, "remember": "y"},
         base_url="https://prenotazioni.example",
     )
-    for name, path in (("session", "/"), ("remember_token", "/"), ("staff_device", "/staff/login")):
+    client.get("/lingua/en", base_url="https://prenotazioni.example")  # the visitors' one too
+    cookies = [("session", "/"), ("remember_token", "/"), ("staff_device", "/staff/login")]
+    for name, path in [*cookies, ("lang", "/")]:
         cookie = client.get_cookie(name, domain="prenotazioni.example", path=path)
         assert cookie is not None and cookie.secure, name
 
