@@ -213,6 +213,20 @@ def test_a_waiting_request_speaks_of_a_request_its_place_in_the_queue_and_no_cal
     )
 
 
+def test_the_cancel_step_says_what_is_given_up(client):
+    slot = make_slot(capacity=2)
+    with transaction():
+        held = request_booking(slot, 2, a_contact(language="en"), now=utcnow())
+        waiting = request_booking(slot, 1, a_contact(language="en"), now=utcnow())
+    step = client.get(manage_path(held) + "/annulla", headers=EN).get_data(as_text=True)
+    assert "Cancel your booking?" in step and "Given back to others at once: 2 seats." in step
+    step = client.get(manage_path(waiting) + "/annulla", headers=EN).get_data(as_text=True)
+    assert "Leave the waiting list?" in step and "Your request for 1 seat is withdrawn" in step
+    assert "Yes, leave the waiting list" in step and "given back" not in step
+    italian = client.get(manage_path(waiting) + "/annulla").get_data(as_text=True)
+    assert "Vuoi uscire dalla lista d" in italian and "1 posto" in italian
+
+
 def test_a_cancelled_booking_offers_to_remove_it_from_the_calendar(client):
     with transaction():
         booking = request_booking(make_slot(), 1, a_contact(), now=utcnow())
