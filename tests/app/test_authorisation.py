@@ -246,6 +246,10 @@ BODIES = {
     ("POST", "manage.find_bookings"): {"data": {"email": "anna@example.org"}},
     ("POST", "events_staff.change_seats"): {"data": {"seats": "2"}},
     ("POST", "events_staff.cancel"): {"data": {"reason_it": "Il relatore è malato."}},
+    ("POST", "schools_api.create_booking"): {"json": {}},  # JSON, else 415 before any check
+    ("POST", "campus_api.create_enrolment"): {"json": {}},
+    ("POST", "desk_api.scans"): {"json": {}},
+    ("POST", "desk_api.counts"): {"json": {}},
     ("POST", "events_api.create_booking"): {
         "json": {
             "name": "Giulia Bianchi",
