@@ -6,7 +6,6 @@ check the same rules and give the same messages, each naming the child and the f
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,7 +21,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     Optional,
@@ -31,6 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import DeliverableEmail, TextRuleForm
 from .models import SCHOOL_CLASSES, Audience, Campus
 from .rules import age_problem, class_problem, compact_tax_code, tax_code_problem, week_label
 
@@ -66,7 +65,7 @@ class ParentForm(Form):
         _l("Email"),
         validators=[
             InputRequired(_l("Please enter your email address: we send the tickets there.")),
-            Email(_l("This email address does not look right."), check_deliverability=False),
+            DeliverableEmail(_l("This email address does not look right.")),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},
@@ -173,7 +172,7 @@ class ConsentsForm(Form):
     )
 
 
-class CampusEnrolmentForm(FlaskForm):
+class CampusEnrolmentForm(TextRuleForm):
     week_ids = SelectMultipleField(
         _l("Weeks"),
         coerce=int,
@@ -269,7 +268,7 @@ class CampusEnrolmentForm(FlaskForm):
                 ]
 
 
-class OneOffForm(FlaskForm):
+class OneOffForm(TextRuleForm):
     """Someone who may collect the children on one day only."""
 
     day = SelectField(_l("Day"), validators=[InputRequired(_l("Please choose the day."))])
@@ -291,7 +290,7 @@ class OneOffForm(FlaskForm):
         return self
 
 
-class HealthForm(FlaskForm):
+class HealthForm(TextRuleForm):
     """A child's allergies and medical notes, updated from the family's page."""
 
     allergies = ChildForm.allergies

@@ -4,9 +4,9 @@ check the same rules and give the same per-field messages."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from wtforms import BooleanField, EmailField, IntegerField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import OnceField, TextRuleForm
+from ..forms import DeliverableEmail, OnceField, TextRuleForm
 
 
 class EventRegistrationForm(TextRuleForm):
@@ -23,7 +23,7 @@ class EventRegistrationForm(TextRuleForm):
         _l("Email"),
         validators=[
             InputRequired(_l("Please enter your email address: we send the tickets there.")),
-            Email(_l("This email address does not look right."), check_deliverability=False),
+            DeliverableEmail(_l("This email address does not look right.")),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},

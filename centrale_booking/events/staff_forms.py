@@ -30,7 +30,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -40,7 +39,7 @@ from wtforms.validators import (
 
 from ..clock import LocalTimeError, local, museum_time
 from ..extensions import utcnow
-from ..forms import TextRuleForm
+from ..forms import DeliverableEmail, TextRuleForm
 from .images import ImageRefused, reencoded, store
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
@@ -587,7 +586,7 @@ class PhoneBookingForm(TextRuleForm):
         filters=[strip],
         validators=[
             InputRequired(_l("The confirmation and the tickets are sent there.")),
-            Email(_l("This email address does not look right."), check_deliverability=False),
+            DeliverableEmail(_l("This email address does not look right.")),
             Length(max=254),
         ],
     )

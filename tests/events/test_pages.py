@@ -197,6 +197,8 @@ def test_the_newsletter_is_never_assumed(client, app):
         ("name", "A"),
         ("email", ""),
         ("email", "not-an-email"),
+        ("email", "jürgen@example.org"),  # our mail cannot reach a letter outside ASCII
+        ("email", "anna@città.example"),
         ("seats", "0"),
         ("seats", "5"),
         ("seats", "due"),
