@@ -29,11 +29,11 @@ class EventRegistrationForm(TextRuleForm):
         render_kw={"autocomplete": "email"},
     )
     seats = IntegerField(
-        _l("Seats"),
+        _l("Places"),
         default=1,
         validators=[
-            InputRequired(_l("How many seats do you need?")),
-            NumberRange(min=1, message=_l("At least one seat, please.")),
+            InputRequired(_l("How many places do you need?")),
+            NumberRange(min=1, message=_l("At least one place, please.")),
         ],
     )
     privacy_consent = BooleanField(
@@ -51,11 +51,11 @@ class EventRegistrationForm(TextRuleForm):
             NumberRange(
                 min=1,
                 max=maximum,
-                message=_l("Between 1 and %(max)s seats.", max=maximum),
+                message=_l("Between 1 and %(max)s places.", max=maximum),
             ),
         ]
         self.seats.render_kw = {"min": 1, "max": maximum}
         # Said before it bites: beside the field, not only in the error.
         self.seats.description = lazy_ngettext(
-            "At most %(num)s seat per booking.", "At most %(num)s seats per booking.", maximum
+            "At most %(num)s place per booking.", "At most %(num)s places per booking.", maximum
         )

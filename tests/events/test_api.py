@@ -389,7 +389,7 @@ def test_the_api_gives_the_same_messages_as_the_page_form(client, app):
     assert errors == {
         "name": ["Between 2 and 120 characters, please."],
         "email": ["This email address does not look right."],
-        "seats": ["Between 1 and 2 seats."],
+        "seats": ["Between 1 and 2 places."],
         "privacy_consent": ["We can only take the booking with your consent."],
     }
 
