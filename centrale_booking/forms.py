@@ -13,13 +13,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from wtforms import FieldList, FormField, HiddenField, TextAreaField
+from wtforms import FieldList, FormField, HiddenField, PasswordField, TextAreaField
 from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
 from .booking.models import Booking
 from .booking.states import LIVE
 from .extensions import db, transaction, utcnow
-from .text import text_problem
+from .text import name_problem, text_problem
 
 
 class DeliverableEmail(Email):
@@ -37,6 +37,14 @@ class DeliverableEmail(Email):
         super().__call__(form, field)
 
 
+class PersonName:
+    """A person's name, as the greeting of an email prints it: no link in it (text.py)."""
+
+    def __call__(self, form, field):
+        if field.data and (problem := name_problem(field.data)):
+            raise ValidationError(problem)
+
+
 NOT_PLAIN_ADDRESS = _l(
     "Please write the address without accented or special letters: our mail cannot reach it."
 )
@@ -48,6 +56,9 @@ class TextRuleForm(FlaskForm):
     told about the line break, not that it does not look right)."""
 
     def validate(self, extra_validators=None) -> bool:
+        for field in _leaf_fields(self):  # trimmed first, then every length counts what is kept
+            if isinstance(field.data, str) and not isinstance(field, PasswordField):
+                field.data = field.data.strip()
         refused = [
             (field, message)
             for field in _leaf_fields(self)

@@ -29,7 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import DeliverableEmail, TextRuleForm
+from ..forms import DeliverableEmail, PersonName, TextRuleForm
 from .models import SCHOOL_CLASSES, Audience, Campus
 from .rules import age_problem, class_problem, compact_tax_code, tax_code_problem, week_label
 
@@ -53,6 +53,7 @@ class ParentForm(Form):
         validators=[
             InputRequired(_l("Please tell us your name.")),
             Length(min=2, max=120, message=_l("Between 2 and 120 characters, please.")),
+            PersonName(),
         ],
         render_kw={"autocomplete": "name"},
     )
@@ -80,10 +81,15 @@ class ParentForm(Form):
 class ChildForm(Form):
     first_name = StringField(
         _l("First name"),
-        validators=[InputRequired(_l("Please give the first name.")), Length(max=80)],
+        validators=[
+            InputRequired(_l("Please give the first name.")),
+            Length(max=80),
+            PersonName(),
+        ],
     )
     last_name = StringField(
-        _l("Surname"), validators=[InputRequired(_l("Please give the surname.")), Length(max=80)]
+        _l("Surname"),
+        validators=[InputRequired(_l("Please give the surname.")), Length(max=80), PersonName()],
     )
     birth_date = DateField(
         _l("Date of birth"),
@@ -124,7 +130,7 @@ class ChildForm(Form):
 class DelegateForm(Form):
     name = StringField(
         _l("Name and surname"),
-        validators=[InputRequired(_l("Please give the name.")), Length(max=120)],
+        validators=[InputRequired(_l("Please give the name.")), Length(max=120), PersonName()],
     )
     relationship = StringField(
         _l("Relationship to the children"),
@@ -146,7 +152,7 @@ class DelegateForm(Form):
 class EmergencyForm(Form):
     name = StringField(
         _l("Name and surname"),
-        validators=[InputRequired(_l("Please give the name.")), Length(max=120)],
+        validators=[InputRequired(_l("Please give the name.")), Length(max=120), PersonName()],
     )
     phone = TelField(
         _l("Phone"), validators=[InputRequired(_l("Please give a phone number.")), _PHONE]

@@ -6,7 +6,7 @@ from flask_babel import lazy_ngettext
 from wtforms import BooleanField, EmailField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import DeliverableEmail, OnceField, TextRuleForm
+from ..forms import DeliverableEmail, OnceField, PersonName, TextRuleForm
 
 
 class EventRegistrationForm(TextRuleForm):
@@ -14,6 +14,7 @@ class EventRegistrationForm(TextRuleForm):
     name = StringField(
         _l("Name and surname"),
         validators=[
+            PersonName(),
             InputRequired(_l("Please tell us your name.")),
             Length(min=2, max=120, message=_l("Between 2 and 120 characters, please.")),
         ],

@@ -39,7 +39,7 @@ from wtforms.validators import (
 
 from ..clock import LocalTimeError, local, museum_time
 from ..extensions import utcnow
-from ..forms import DeliverableEmail, TextRuleForm
+from ..forms import DeliverableEmail, PersonName, TextRuleForm
 from .images import ImageRefused, reencoded, store
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
@@ -577,6 +577,7 @@ class PhoneBookingForm(TextRuleForm):
         _l("Name and surname"),
         filters=[strip],
         validators=[
+            PersonName(),
             InputRequired(_l("Please give the person's name.")),
             Length(min=2, max=120, message=_l("Between 2 and 120 characters, please.")),
         ],

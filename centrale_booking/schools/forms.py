@@ -26,7 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import DeliverableEmail, TextRuleForm
+from ..forms import DeliverableEmail, PersonName, TextRuleForm
 from .labels import GRADE_LABELS
 from .models import API_NAMES, BY_API_NAME, GRADE_YEARS, GradeLevel
 from .rules import SCHOOL_CODE, adults_needed, normalised_code, pupils_per_adult
@@ -200,6 +200,7 @@ class ClassBookingForm(NumbersForm):
         _l("Teacher's name and surname"),
         filters=[_strip],
         validators=[
+            PersonName(),
             InputRequired(_l("Please tell us your name.")),
             Length(min=2, max=120, message=_l("Between 2 and 120 characters, please.")),
         ],
