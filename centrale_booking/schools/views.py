@@ -7,7 +7,17 @@ travels from page to page in the query string (?classe=primaria-3)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -24,6 +34,7 @@ from ..i18n import current_language
 from ..links import manage_path
 from ..programmes import Teaser
 from .forms import ClassBookingForm, NumbersForm
+from .images import UPLOADED, image_folder
 from .labels import GRADE_LABELS, grade_label, year_label
 from .models import API_NAMES, BY_API_NAME, GRADE_YEARS, Activity, GradeLevel, SchoolYear
 from .rules import adults_needed, pupils_per_adult
@@ -55,7 +66,23 @@ def school_labels() -> dict:
         "grade_label": grade_label,
         "year_label": year_label,
         "class_numbers_changeable": lambda booking: numbers_changeable(booking, utcnow()),
+        "activity_image_url": activity_image_url,
     }
+
+
+def activity_image_url(path: str) -> str:
+    """An uploaded picture by the schools' route; the demo's are under static/."""
+    if path.startswith(UPLOADED):
+        return url_for("schools.image", name=path.removeprefix(UPLOADED))
+    return url_for("static", filename=path)
+
+
+def image(name: str):
+    """An uploaded picture: its random name never changes, so it may be kept for a year."""
+    response = send_from_directory(image_folder(), name, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- The class: level and year --------------------------------------------------------------
