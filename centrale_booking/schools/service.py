@@ -53,29 +53,49 @@ def activities_for(grade: GradeLevel) -> list[Activity]:
     )
 
 
+def _free(activity_id: int, now: datetime) -> tuple:
+    """What makes a slot of the activity free for a class: places left, not started, not closed."""
+    return (
+        Slot.programme_id == activity_id,
+        has_places_left(),
+        Slot.starts_at > now,
+        (Slot.closes_at.is_(None) | (Slot.closes_at > now)),
+    )
+
+
 def free_slots(activity: Activity, now: datetime, *, limit: int | None = None) -> list[Slot]:
     """The activity's dates that can still be booked (or will be, once the window opens),
     soonest first."""
-    query = (
-        select(Slot)
-        .where(
-            Slot.programme_id == activity.id,
-            has_places_left(),
-            Slot.starts_at > now,
-            (Slot.closes_at.is_(None) | (Slot.closes_at > now)),
-        )
-        .order_by(Slot.starts_at)
-    )
+    query = select(Slot).where(*_free(activity.id, now)).order_by(Slot.starts_at)
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
 
 
+def free_times(activity: Activity, now: datetime) -> list:
+    """As free_slots, only each slot's id, start and opening: the calendar of a year's dates
+    is read at the rush by every teacher, and needs no more."""
+    return list(
+        db.session.execute(
+            select(Slot.id, Slot.starts_at, Slot.opens_at)
+            .where(*_free(activity.id, now))
+            .order_by(Slot.starts_at)
+        )
+    )
+
+
 def nearest_free_slots(slot: Slot, now: datetime, count: int = 3) -> list[Slot]:
-    """The free dates of the same activity nearest to a full one, in date order."""
-    free = [s for s in free_slots(slot.programme, now) if s.id != slot.id]
-    free.sort(key=lambda s: abs((s.starts_at - slot.starts_at).total_seconds()))
-    return sorted(free[:count], key=lambda s: s.starts_at)
+    """The free dates of the same activity nearest to a full one, in date order: at most
+    `count` on each side are read, the nearest `count` of those kept."""
+    free = _free(slot.programme_id, now)
+    before = select(Slot).where(*free, Slot.starts_at <= slot.starts_at, Slot.id != slot.id)
+    after = select(Slot).where(*free, Slot.starts_at > slot.starts_at)
+    near = [
+        *db.session.scalars(before.order_by(Slot.starts_at.desc()).limit(count)),
+        *db.session.scalars(after.order_by(Slot.starts_at).limit(count)),
+    ]
+    near.sort(key=lambda s: abs((s.starts_at - slot.starts_at).total_seconds()))
+    return sorted(near[:count], key=lambda s: s.starts_at)
 
 
 # --- The Ministry's registry -------------------------------------------------------------

@@ -7,6 +7,9 @@ travels from page to page in the query string (?classe=primaria-3)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from flask import (
     abort,
     current_app,
@@ -18,6 +21,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -47,6 +51,7 @@ from .service import (
     fill_from_registry,
     find_school,
     free_slots,
+    free_times,
     nearest_free_slots,
     numbers_changeable,
     reconfirm_visit,
@@ -166,27 +171,51 @@ def activity(activity_id: int):
         flash(_("This activity is not meant for this grade level."), "info")
         return redirect(url_for("schools.activities", classe=class_value(level, year)), 303)
     now = utcnow()
-    slots = free_slots(activity, now)
+    times = free_times(activity, now)
     return render_template(
         "schools/activity.html",
         activity=activity,
         level=level,
         year=year,
         classe=class_value(level, year),
-        months=_by_month(slots),
-        not_open=[s for s in slots[:1] if s.opens_at and now < s.opens_at],
+        months=_calendar(times, class_value(level, year)),
+        not_open=[opens for _id, _at, opens in times[:1] if opens and now < opens],
         language=current_language(),
     )
 
 
-def _by_month(slots: list[Slot]) -> list[tuple[object, list[tuple[object, list[Slot]]]]]:
-    """The slots by month, then by day: a calendar that reads as a list."""
+@dataclass(frozen=True)
+class FreeTime:
+    """One free date of the calendar, as the page shows it."""
+
+    href: str
+    time: str  # 09:30
+    label: str  # "Book Monday 5 October, 09:30", for a screen reader
+
+
+_NO_SLOT = 2**31 - 1  # an id no slot has, replaced in the one link built per page
+
+
+def _calendar(times: list, classe: str) -> list[tuple[date, list[tuple[date, list[FreeTime]]]]]:
+    """The free dates by month, then by day: a calendar that reads as a list. One link and one
+    date wording per day, not per slot: a year of dates is read by every teacher at the rush."""
+    link = url_for("schools.book", slot_id=_NO_SLOT, classe=classe)
+    book = _("Book %(when)s")  # its placeholder filled in below, once per slot
     months: dict = {}
-    for slot in slots:
-        start = local(slot.starts_at)
-        month = months.setdefault(start.date().replace(day=1), {})
-        month.setdefault(start.date(), []).append(slot)
-    return [(m, list(days.items())) for m, days in months.items()]
+    day_words: dict = {}
+    for slot_id, starts_at, _opens in times:
+        start = local(starts_at)
+        day = start.date()
+        if day not in day_words:
+            day_words[day] = format_date(day, "EEEE d MMMM")
+        at = f"{start:%H:%M}"
+        entry = FreeTime(
+            link.replace(str(_NO_SLOT), str(slot_id)),
+            at,
+            book % {"when": f"{day_words[day]}, {at}"},
+        )
+        months.setdefault(day.replace(day=1), {}).setdefault(day, []).append(entry)
+    return [(month, list(days.items())) for month, days in months.items()]
 
 
 # --- The booking form -----------------------------------------------------------------------
