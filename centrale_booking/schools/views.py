@@ -128,7 +128,8 @@ def index():
         "schools/index.html",
         choices=_class_choices(),
         chosen=request.args.get("classe", ""),
-        window=_booking_window(),
+        window=(window := _booking_window()),
+        window_open=window is not None and window.booking_opens_at <= utcnow(),
     )
 
 

@@ -228,3 +228,16 @@ def test_a_school_years_refusals_are_next_to_their_fields(client, app):
         assert message in Page(answer.text).by_id[f"{field}-error"]["text"], name
     assert count(SchoolYear) == 0 and count(AuditLog) == 0
     assert count(Slot) == 0
+
+
+def test_the_first_page_says_when_booking_opens_then_that_it_is_open(client, app):
+    sign_in(client, Role.education)
+    soon = local(utcnow()).date() + timedelta(days=3)
+    year = {"start": str(soon.year if soon.month >= 9 else soon.year - 1), "opens_at": "10:00"}
+    client.post("/staff/scuole/anni-scolastici", data={**year, "opens_on": soon.isoformat()})
+    page = client.get("/scuole/", headers=EN).text
+    assert "open on" in page and "10:00" in page and "are open" not in page
+    past = local(utcnow()).date() - timedelta(days=1)
+    client.post("/staff/scuole/anni-scolastici", data={**year, "opens_on": past.isoformat()})
+    page = client.get("/scuole/", headers=EN).text
+    assert "are open" in page and "open on" not in page
