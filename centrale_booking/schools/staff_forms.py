@@ -8,7 +8,6 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
 from wtforms import (
@@ -22,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import TextRuleForm
 from .forms import GRADE_CHOICES, CheckboxesField
 from .images import ImageRefused, reencoded, store
 from .labels import GRADE_LABELS
@@ -52,7 +52,7 @@ def _level_fields(level: GradeLevel) -> tuple[TextAreaField, TextAreaField]:
     )
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(TextRuleForm):
     title_it = StringField(
         _l("Title in Italian"),
         filters=[_strip],
@@ -214,7 +214,7 @@ def _closure_lines(text: str) -> list[tuple[date, date, str]]:
     return closures
 
 
-class SchoolYearForm(FlaskForm):
+class SchoolYearForm(TextRuleForm):
     start = IntegerField(
         _l("School year, by its first calendar year"),
         description=_l("2026 for the school year 2026/27."),

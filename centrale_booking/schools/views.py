@@ -12,7 +12,6 @@ from datetime import date
 
 from flask import (
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -32,11 +31,12 @@ from ..booking.errors import BookingError, SlotFull
 from ..booking.models import Booking, Slot
 from ..booking.states import BookingStatus
 from ..clock import local
-from ..extensions import db, limiter, transaction, utcnow
+from ..extensions import db, transaction, utcnow
 from ..forms import ConfirmForm
 from ..i18n import current_language
 from ..links import manage_path
 from ..programmes import Teaser
+from ..ratelimits import hit_booking_limits
 from .forms import ClassBookingForm, NumbersForm
 from .images import UPLOADED, image_folder
 from .labels import GRADE_LABELS, grade_label, year_label
@@ -284,11 +284,6 @@ def _adults_hint(form: ClassBookingForm) -> str:
     return rule
 
 
-def _booking_limit() -> str:
-    return current_app.config["SCHOOL_BOOKING_RATE_LIMIT"]
-
-
-@limiter.limit(_booking_limit, methods=["POST"])
 def book(slot_id: int):
     slot = _slot_or_404(slot_id)
     activity = slot.programme
@@ -302,6 +297,7 @@ def book(slot_id: int):
     school = fill_from_registry(form)
     if not form.validate_on_submit():
         return _form_page(slot, form, classe, 422, school=school)
+    hit_booking_limits(activity.id, form.email.data)  # with the API's and the events': one count
     contact = Contact(
         name=form.teacher_name.data,
         email=form.email.data,
