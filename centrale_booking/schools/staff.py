@@ -391,7 +391,9 @@ def _new_image(form: ActivityForm) -> NewImage | None:
 
 def school_years():
     years = db.session.scalars(select(SchoolYear).order_by(SchoolYear.start.desc())).all()
-    asked = request.args.get("anno", "")
+    # The year asked for, else this school year's if it is set: a form that starts empty
+    # over a year already set would wipe its closures when saved.
+    asked = request.args.get("anno") or str(school_year_of(today()))
     chosen = next((y for y in years if str(y.start) == asked), None)
     if request.method == "POST":
         form = SchoolYearForm()

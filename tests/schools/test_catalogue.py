@@ -15,7 +15,7 @@ from centrale_booking.auth.models import AuditLog, Role
 from centrale_booking.booking.models import Slot
 from centrale_booking.clock import local
 from centrale_booking.extensions import db, utcnow
-from centrale_booking.schools.models import Activity, GradeLevel, SchoolYear
+from centrale_booking.schools.models import Activity, GradeLevel, SchoolYear, school_year_of
 from tests.factories import make_school_slot
 from tests.helpers import EN, Page, count, refreshed, sign_in
 
@@ -241,3 +241,20 @@ def test_the_first_page_says_when_booking_opens_then_that_it_is_open(client, app
     client.post("/staff/scuole/anni-scolastici", data={**year, "opens_on": past.isoformat()})
     page = client.get("/scuole/", headers=EN).text
     assert "are open" in page and "open on" not in page
+
+
+def test_the_school_years_page_opens_on_this_years_settings(client, app):
+    sign_in(client, Role.education)
+    this_year = school_year_of(local(utcnow()).date())
+    client.post(
+        "/staff/scuole/anni-scolastici",
+        data={
+            "start": str(this_year),
+            "opens_on": f"{this_year}-09-01",
+            "opens_at": "09:00",
+            "closures": f"{this_year}-12-23 {this_year + 1}-01-06 Natale",
+        },
+    )
+    page = Page(client.get("/staff/scuole/anni-scolastici").text)
+    assert "Natale" in page.by_id["closures"]["text"]  # not an empty box that would wipe it
+    assert page.by_id["start"]["value"] == str(this_year)
