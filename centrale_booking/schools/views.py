@@ -373,10 +373,16 @@ def confirm(reference: str, token: str):
 
 
 def reconfirm(reference: str, token: str):
-    """The week-before reminder's one click: "we are coming". Recording it twice changes
-    nothing; a booking no longer confirmed is told as it is."""
+    """The week-before reminder's "we are coming": the link opens a page with the button,
+    and only the button records it (a mail scanner that opens every link says nothing).
+    Recording it twice changes nothing; a booking no longer confirmed is told as it is."""
     booking = _booking_or_404(reference, token)
-    if booking.status is S.confirmed:
+    form = ConfirmForm()
+    if booking.status is not S.confirmed:
+        return redirect(manage_path(booking), 303)
+    if request.method == "GET":
+        return render_template("schools/reconfirm.html", booking=booking, form=form)
+    if form.validate_on_submit():
         with transaction():
             reconfirm_visit(booking, now=utcnow())
         flash(_("Thank you: we have noted that your class is coming."), "success")

@@ -144,6 +144,7 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "schools.pending"): public(404),  # the reference of an event's booking
     ("POST", "schools.confirm"): public(404),  # the token of an event's booking
     ("GET", "schools.reconfirm"): public(404),
+    ("POST", "schools.reconfirm"): public(404),
     ("GET", "schools.numbers"): public(404),
     ("POST", "schools.numbers"): public(404),
     ("GET", "schools.school_lookup"): public(404),  # a code not in the registry
