@@ -21,7 +21,7 @@ class Defaults:
     # Opening hours as people read them, by language (CENTRALE_MUSEUM_HOURS='{"it": ...}').
     MUSEUM_HOURS = {"it": "lunedì–venerdì 9:00–17:00", "en": "Monday to Friday 9:00–17:00"}
 
-    # Event pictures uploaded by staff (events/images.py)
+    # Pictures uploaded by staff, for every programme (pictures.py)
     EVENT_IMAGE_DIR = None  # None: instance/images
     EVENT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # any request body: a picture and its form

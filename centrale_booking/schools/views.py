@@ -35,10 +35,10 @@ from ..extensions import db, transaction, utcnow
 from ..forms import ConfirmForm
 from ..i18n import current_language
 from ..links import manage_path
+from ..pictures import UPLOADED, image_folder
 from ..programmes import Teaser
 from ..ratelimits import hit_booking_limits
 from .forms import ClassBookingForm, NumbersForm
-from .images import UPLOADED, image_folder
 from .labels import GRADE_LABELS, grade_label, year_label
 from .models import API_NAMES, BY_API_NAME, GRADE_YEARS, Activity, GradeLevel, SchoolYear
 from .rules import adults_needed, pupils_per_adult
@@ -84,7 +84,7 @@ def activity_image_url(path: str) -> str:
 
 def image(name: str):
     """An uploaded picture: its random name never changes, so it may be kept for a year."""
-    response = send_from_directory(image_folder(), name, mimetype="image/jpeg")
+    response = send_from_directory(image_folder("schools"), name, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -24,10 +24,10 @@ from werkzeug.routing import Rule
 
 from centrale_booking.auth.models import Role
 from centrale_booking.booking.engine import request_booking
-from centrale_booking.events.images import store
 from centrale_booking.events.models import EventSeries
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.links import newsletter_token
+from centrale_booking.pictures import store
 from tests.factories import a_contact, make_event, make_school_slot, make_slot
 from tests.helpers import sign_in
 
