@@ -235,6 +235,9 @@ class Programme(db.Model):
 
     # Whether a ticket is scanned in and out each day (a campus child), or in once.
     checks_out: ClassVar[bool] = False
+    # Whether the desk books free seats on the spot for people who come without a booking,
+    # and gives them the seats nobody claimed (booking/door.py): an event's free seats.
+    takes_walk_ins: ClassVar[bool] = False
 
     def door_label(self, ticket: Ticket, language: str) -> str:
         """What the desk shows on a good scan: only what the door needs ("2 posti"; "Classe

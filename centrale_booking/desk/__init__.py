@@ -37,19 +37,32 @@ json_api.add_url_rule("/scans", "scans", api.scans, methods=["POST"])
 json_api.add_url_rule(
     f"/scans/<int(max={MAX_ID}):scan_id>/counts", "counts", api.counts, methods=["POST"]
 )
+json_api.add_url_rule("/walk-ins", "walk_ins", api.walk_ins, methods=["POST"])
 json_api.add_url_rule("/today", "today", api.today)
 json_api.add_url_rule("/search", "search", api.search)
 
 
-@json_api.after_request
+# POST /api/v1/checkins: a scan, as devices other than the desk's page send it (the same
+# view and answer as /api/v1/desk/scans).
+checkins_api = Blueprint("checkins_api", __name__, url_prefix=PREFIX)
+csrf.exempt(checkins_api)
+checkins_api.before_request(api.staff_only)
+checkins_api.add_url_rule("/checkins", "checkins", api.scans, methods=["POST"])
+
+
 def _private(response):
     response.headers["Cache-Control"] = "private, no-store"  # names of people at the door
     return response
+
+
+json_api.after_request(_private)
+checkins_api.after_request(_private)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(admin_pages)
     app.register_blueprint(json_api)
+    app.register_blueprint(checkins_api)
     add_api_part(app, api_part)
     app.cli.add_command(tokens.tokens)

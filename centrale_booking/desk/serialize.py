@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 
 from .. import clock
 from ..booking.checkin import LEFT_ALONE, WRONG_DAY, valid_days
-from ..booking.models import CheckIn, Direction, Ticket
+from ..booking.door import NO_SEATS_LEFT
+from ..booking.models import Booking, CheckIn, Direction, Ticket
 from ..booking.tickets import ACCEPTED
 from .service import (
     CHOOSE_COLLECTOR,
@@ -19,6 +20,7 @@ from .service import (
     ScanAnswer,
     SlotToday,
     companions,
+    walk_in_seats,
 )
 
 # Who is who in a group's headcount (the programme's keys), as the desk reads them.
@@ -40,6 +42,7 @@ def headline(result: str, direction: Direction) -> str:
         WRONG_DAY: _("Wrong day"),
         "cancelled": _("Cancelled"),
         UNKNOWN: _("Unknown ticket"),
+        NO_SEATS_LEFT: _("No seats left"),
         "not_checked_in": _("Not checked in today"),
         CHOOSE_COLLECTOR: _("Who is collecting?"),
         NO_COLLECTOR: _("Nobody may collect"),
@@ -108,6 +111,11 @@ def _message(answer: ScanAnswer, language: str) -> str:
             first=clock.day(ticket.booking.slot.starts_at, language),
             last=clock.day(ticket.booking.slot.ends_at, language),
         )
+    if result == NO_SEATS_LEFT:
+        return _(
+            "The seats nobody claimed went to walk-ins, and none remain: do not let in on "
+            "this ticket."
+        )
     if result == "cancelled":
         return _("This booking is cancelled, or its date is: do not let in on this ticket.")
     if result == "not_checked_in":
@@ -175,7 +183,25 @@ def arrival_item(arrival: Arrival, language: str) -> dict:
     }
 
 
-def day_items(slots: list[SlotToday], language: str) -> list[dict]:
+def walk_in_answer(
+    booking: Booking, admissions: list[CheckIn], seats_left: int | None, language: str
+) -> dict:
+    """Seats booked at the door, their people let in: shown as an OK."""
+    programme = booking.slot.programme
+    return {
+        "result": ACCEPTED,
+        "headline": _("OK, come in"),
+        "message": programme.places_text(booking.quantity),
+        "reference": booking.reference,
+        "seats": booking.quantity,
+        "seats_left": seats_left,
+        "tickets": [ticket_summary(t, language) for t in booking.tickets],
+        "scans": [scan_item(c) for c in admissions],
+    }
+
+
+def day_items(slots: list[SlotToday], language: str, now: datetime | None = None) -> list[dict]:
+    """Today's slots; with `now`, each slot's seats for walk-ins (null: it takes none)."""
     return [
         {
             "slot_id": s.slot.id,
@@ -186,6 +212,7 @@ def day_items(slots: list[SlotToday], language: str) -> list[dict]:
             "expected": s.expected,
             "arrived": s.arrived,
             "tickets": [arrival_item(a, language) for a in s.arrivals],
+            "walk_in_seats": None if now is None else walk_in_seats(s.slot, now),
         }
         for s in slots
     ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +22,8 @@ from ..booking.checkin import (
     record_scan,
     scan_result,
 )
+from ..booking.door import door_seats
+from ..booking.engine import Contact, book_walk_in
 from ..booking.models import Booking, CheckIn, Collector, Direction, Slot, Ticket
 from ..booking.states import BookingStatus
 from ..booking.tickets import ACCEPTED
@@ -121,11 +124,40 @@ def scan(
             scan_id=scan_id,
             device=device,
             now=now,
+            release_after=walk_in_after(),
         )
     answer.result = answer.check_in.result
     if answer.result == "already_used":
         answer.previous = admission(ticket, day if programme.checks_out else None)
     return answer
+
+
+def walk_in_after() -> timedelta:
+    """From how long after the start the seats nobody claimed may go to walk-ins."""
+    return timedelta(minutes=current_app.config["DESK_WALK_IN_AFTER_MINUTES"])
+
+
+def walk_in_seats(slot: Slot, now: datetime) -> int | None:
+    """The seats a walk-in may have now on `slot`; None for a slot without walk-ins."""
+    if not slot.programme.takes_walk_ins:
+        return None
+    return door_seats(slot, now, walk_in_after())
+
+
+def walk_in(
+    slot: Slot, seats: int, *, name: str, language: str, staff, device: str, now: datetime
+) -> tuple[Booking, list[CheckIn]]:
+    """Book `seats` on the spot for people at the door and let them in: the booking and
+    its tickets' admissions. The caller commits."""
+    contact = Contact(name=name, email="", language=language)
+    booking = book_walk_in(slot, seats, contact, now=now, release_after=walk_in_after())
+    admissions = [
+        record_scan(
+            ticket, direction=Direction.inward, staff=staff, scan_id=None, device=device, now=now
+        )
+        for ticket in booking.tickets
+    ]
+    return booking, admissions
 
 
 def allowed_collectors(ticket: Ticket) -> set[str]:
@@ -147,6 +179,19 @@ def confirm_counts(check_in: CheckIn, arrived: dict[str, int]) -> None:
     """Record how many came in with a group ticket: each kind it expects, as expected when
     not given."""
     record_counts(check_in, expected_counts(check_in), arrived)
+
+
+def confirm_total(check_in: CheckIn, total: int) -> None:
+    """Record a group's arrival given as one number (a device's `count`): those missing are
+    taken from the first kind it expects (the pupils; their teachers bring them)."""
+    expected = expected_counts(check_in)
+    if not expected:
+        return
+    arrived = dict(expected)
+    missing = max(0, sum(expected.values()) - total)
+    first = next(iter(expected))
+    arrived[first] = max(0, expected[first] - missing)
+    record_counts(check_in, expected, arrived)
 
 
 def companions(ticket: Ticket, direction: Direction, now: datetime) -> list[tuple[Ticket, bool]]:
