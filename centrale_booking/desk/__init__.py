@@ -10,11 +10,12 @@ from ..api import MAX_ID, PREFIX
 from ..auth.models import Role
 from ..extensions import csrf
 from ..programmes import add_api_part
+from ..security import camera_page
 from . import api, tokens, views
 from .openapi import api_part
 
 pages = staff_blueprint("desk", __name__, "/desk", role=Role.desk)
-pages.add_url_rule("/", "scanner", views.scanner)
+pages.add_url_rule("/", "scanner", camera_page(views.scanner))  # reads QR codes with it
 pages.add_url_rule("/oggi", "board", views.board)
 pages.add_url_rule("/sw.js", "service_worker", views.service_worker)
 pages.add_url_rule("/biglietti/<code>", "details", views.details, methods=["POST"])

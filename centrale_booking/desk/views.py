@@ -112,6 +112,14 @@ def _scanner_texts() -> dict:
         "details": _("Details"),
         "searching": _("Searching…"),
         "of": _("of"),
+        "walk_in": _("Walk-in"),
+        "walk_in_seat": _("1 seat"),
+        "walk_in_seats": _("%(num)s seats"),
+        "walk_in_free": _("%(num)s seats free for walk-ins"),
+        "walk_in_one": _("1 seat free for walk-ins"),
+        "walk_in_none": _("No seats left for walk-ins"),
+        "walk_in_offline": _("A walk-in needs the network: nothing was booked."),
+        "no_seats": _("No seats left"),
     }
 
 
