@@ -293,7 +293,10 @@ class Programme(db.Model):
 
     def door_name(self, ticket: Ticket) -> str:
         """Who the ticket is for, as the desk's lists show it: the first name and the initial
-        of the last ("Giulia R."). A class's ticket says the class instead."""
+        of the last ("Giulia R."). A group's ticket (one with a headcount: a class) says the
+        group instead ("3B · IC Via Rossi")."""
+        if self.headcount(ticket) is not None:
+            return ticket.holder_label
         return short_name(ticket.holder_label)
 
 

@@ -28,6 +28,7 @@ HEADCOUNT_KINDS = {
     "pupils": lambda: _("Pupils"),
     "teachers": lambda: _("Teachers"),
     "support": lambda: _("Support teachers"),
+    "support_teachers": lambda: _("Support teachers"),
     "adults": lambda: _("Adults"),
     "children": lambda: _("Children"),
 }
@@ -91,13 +92,15 @@ def _message(answer: ScanAnswer, language: str) -> str:
         return _("No ticket has this code. Check the code, or search by reference or name.")
     programme = ticket.booking.slot.programme
     if result == ACCEPTED:
-        if answer.direction is Direction.outward and answer.check_in.collected_by:
-            if answer.check_in.collected_by == LEFT_ALONE:
+        # The programme may record who collected elsewhere (the campus's pick-ups).
+        collected_by = answer.check_in.collected_by or answer.collected_by
+        if answer.direction is Direction.outward and collected_by:
+            if collected_by == LEFT_ALONE:
                 return _("%(name)s left on their own.", name=programme.door_name(ticket))
             return _(
                 "%(name)s collected by %(collector)s.",
                 name=programme.door_name(ticket),
-                collector=answer.check_in.collected_by,
+                collector=collected_by,
             )
         return programme.door_label(ticket, language)
     if result == "already_used" and answer.previous is not None:

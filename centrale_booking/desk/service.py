@@ -72,6 +72,7 @@ class ScanAnswer:
     previous: CheckIn | None = None  # the admission an ALREADY USED ticket had
     collectors: list[Collector] = field(default_factory=list)
     may_leave_alone: bool = False
+    collected_by: str = ""  # a check-out's collector, or LEFT_ALONE
 
 
 def scan(
@@ -107,6 +108,7 @@ def scan(
                 answer.result = NO_COLLECTOR
             return answer
     if programme.checks_out and direction is Direction.outward and collector is not None:
+        answer.collected_by = collector
         # The programme applies its own check-out rules (who may collect today) and records.
         answer.check_in = programme.check_out(
             ticket,

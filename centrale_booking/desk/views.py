@@ -109,7 +109,7 @@ def _scanner_texts() -> dict:
         "camera_error": _("The camera could not be started. Use the field or a handheld scanner."),
         "search_none": _("Nothing found for today."),
         "check_in": _("Check in"),
-        "details": _("Details"),
+        "details": _("Open the details"),
         "searching": _("Searching…"),
         "of": _("of"),
         "walk_in": _("Walk-in"),

@@ -124,7 +124,9 @@
 
   function ticketMeta(ticket) {
     if (!ticket) return "";
-    return [ticket.name, ticket.programme, ticket.time, ticket.reference].filter(Boolean).join(" · ");
+    // The name once: left out here when the answer's words already begin with it.
+    var name = ticket.label.indexOf(ticket.name) === 0 ? "" : ticket.name;
+    return [name, ticket.programme, ticket.time, ticket.reference].filter(Boolean).join(" · ");
   }
 
   function showAnswer(answer, code) {
