@@ -70,5 +70,19 @@ def latecomer_refused(ticket: Ticket, now: datetime, release_after: timedelta | 
         return False
     if not unclaimed_seats_released(slot, now, release_after):
         return False
+    # Without a walk-in every booked seat is still its holder's (taken <= capacity): nothing
+    # to count, no lock, and the evening's scans do not wait for each other.
+    if not has_walk_ins(slot):
+        return False
     lock_slot(slot)
     return admitted(slot) + ticket.admits > slot.capacity
+
+
+def has_walk_ins(slot: Slot) -> bool:
+    """Whether someone was booked at the door (a booking made from the start on)."""
+    made_at_the_door = select(Booking.id).where(
+        Booking.slot_id == slot.id,
+        Booking.created_at >= slot.starts_at,
+        Booking.status == BookingStatus.confirmed,
+    )
+    return db.session.scalar(made_at_the_door.limit(1)) is not None
