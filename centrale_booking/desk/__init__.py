@@ -29,6 +29,10 @@ admin_pages.add_url_rule(
     methods=["POST"],
 )
 
+# How many came with each group ticket: for the education staff and admins (yearly figures).
+figures_pages = staff_blueprint("desk_figures", __name__, "/arrivi-gruppi", role=Role.education)
+figures_pages.add_url_rule("/", "figures", views.figures)
+
 # The staff session's cookie authorises it: api.staff_only checks the CSRF token itself,
 # unless the request comes with a device token instead.
 json_api = Blueprint("desk_api", __name__, url_prefix=PREFIX + "/desk")
@@ -63,6 +67,7 @@ checkins_api.after_request(_private)
 def init_app(app: Flask) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(admin_pages)
+    app.register_blueprint(figures_pages)
     app.register_blueprint(json_api)
     app.register_blueprint(checkins_api)
     add_api_part(app, api_part)

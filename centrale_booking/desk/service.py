@@ -24,7 +24,7 @@ from ..booking.checkin import (
 )
 from ..booking.door import door_seats
 from ..booking.engine import Contact, book_walk_in
-from ..booking.models import Booking, CheckIn, Collector, Direction, Slot, Ticket
+from ..booking.models import Booking, CheckIn, CheckInCount, Collector, Direction, Slot, Ticket
 from ..booking.states import BookingStatus
 from ..booking.tickets import ACCEPTED
 from ..extensions import db
@@ -318,3 +318,58 @@ def search(text: str, day: date, limit: int = 20) -> list[Ticket]:
             .limit(limit)
         )
     )
+
+
+# --- Group arrivals: who came with a group ticket, for the staff and the yearly figures ------
+
+
+def figures_year(day: date) -> int:
+    """The year of figures `day` falls in: September to August, as the school year is."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+@dataclass
+class GroupArrival:
+    check_in: CheckIn
+    counts: list[CheckInCount]
+
+    @property
+    def expected(self) -> int:
+        return sum(c.expected for c in self.counts)
+
+    @property
+    def arrived(self) -> int:
+        return sum(c.arrived for c in self.counts)
+
+
+def group_arrivals(year: int) -> list[GroupArrival]:
+    """The groups let in from September of `year` to August, each with how many of each kind
+    were expected and came, by time."""
+    first, last = date(year, 9, 1), date(year + 1, 9, 1)
+    check_ins = db.session.scalars(
+        select(CheckIn)
+        .where(
+            CheckIn.scanned_at >= clock.midnight(first),
+            CheckIn.scanned_at < clock.midnight(last),
+            CheckIn.counts.any(),
+        )
+        .options(
+            joinedload(CheckIn.counts),
+            joinedload(CheckIn.ticket)
+            .joinedload(Ticket.booking)
+            .joinedload(Booking.slot)
+            .joinedload(Slot.programme),
+        )
+        .order_by(CheckIn.scanned_at)
+    ).unique()
+    return [GroupArrival(c, sorted(c.counts, key=lambda n: n.id)) for c in check_ins]
+
+
+def totals_by_kind(arrivals: list[GroupArrival]) -> dict[str, tuple[int, int]]:
+    """(expected, arrived) of each kind over `arrivals`."""
+    totals: dict[str, tuple[int, int]] = {}
+    for arrival in arrivals:
+        for count in arrival.counts:
+            expected, arrived = totals.get(count.kind, (0, 0))
+            totals[count.kind] = (expected + count.expected, arrived + count.arrived)
+    return totals

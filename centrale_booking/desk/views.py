@@ -3,7 +3,16 @@ and recorded in the audit log)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,7 +27,7 @@ from ..forms import ConfirmForm
 from ..i18n import current_language
 from . import service, tokens
 from .forms import DeviceForm
-from .serialize import day_items
+from .serialize import HEADCOUNT_KINDS, day_items
 
 
 def scanner():
@@ -151,3 +160,21 @@ def revoke_device(device_id: int):
             device.revoked_at = utcnow()
     flash(_("The token of %(name)s is revoked.", name=device.name), "success")
     return redirect(url_for("desk_devices.devices"), 303)
+
+
+def figures():
+    """How many came with each group ticket this year (September to August): expected,
+    arrived and the difference, by kind, for the staff and the yearly figures."""
+    this_year = service.figures_year(clock.local(utcnow()).date())
+    year = request.args.get("anno", this_year, type=int)
+    if not 2000 <= year <= this_year + 1:
+        abort(404)
+    arrivals = service.group_arrivals(year)
+    return render_template(
+        "desk/figures.html",
+        year=year,
+        this_year=this_year,
+        arrivals=arrivals,
+        totals=service.totals_by_kind(arrivals),
+        kinds=HEADCOUNT_KINDS,
+    )
