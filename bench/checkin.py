@@ -14,8 +14,9 @@ each scan with its own scan_id; besides, 10% of the scans are a ticket scanned a
 scan_id: must be already_used) and 2% a code no ticket has (must be unknown).
 
 Before the first round, a warm-up of unknown codes (nothing written) lets each worker load
-what a first request loads. The baseline, measured in the same round by the same scanners: GET /healthz (one query, no
-write) for as many requests, the floor any answer from this server pays. The table gives,
+what a first request loads. The baseline, measured in the same round by the same scanners:
+GET /healthz (one query, no write) for as many requests, the floor any answer from this
+server pays. The table gives,
 over the rounds, the median of each round's scans per second and of its p50 / p95 / p99, the
 ratio of the scan's p50 to the bare request's; then the check that every ticket of every round
 was admitted exactly once (one `ok` row each in check_in), every repeat answered already_used

@@ -22,6 +22,12 @@ ONE_LINE = _l("Please write this on one line.")
 CONTROL = _l("Please leave out control characters (such as line breaks).")
 
 
+# The same rule as a JSON Schema pattern, for the OpenAPI document: no control character but
+# the tab (and, in a multi-line field, CR and LF), no line break of another kind, no surrogate.
+ONE_LINE_PATTERN = "^[^\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff]*$"
+MULTILINE_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff]*$"
+
+
 def text_problem(value: str, *, multiline: bool = False):
     """None when `value` may be kept as it is; otherwise the message that says why not."""
     for char in value:

@@ -12,3 +12,10 @@ STATUS_LABELS = {  # in the order the attendee pages count them
     BookingStatus.cancelled: _l("Cancelled"),
     BookingStatus.expired: _l("Expired"),
 }
+
+# Booking.newsletter: asked for and confirmed from the address, asked for only, or not.
+NEWSLETTER_LABELS = {
+    "yes": _l("yes"),
+    "pending": _l("asked, not confirmed yet"),
+    "no": _l("no"),
+}

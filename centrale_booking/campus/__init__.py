@@ -23,31 +23,31 @@ public.add_app_template_filter(views.campus_errors, "campus_errors")
 public.add_app_template_global(views.campus_family_of, "campus_family_of")
 public.add_app_template_global(views.campus_family_url, "campus_family_url")
 public.add_url_rule("/", "index", views.index)
-public.add_url_rule("/<int:campus_id>", "show", views.show)
-public.add_url_rule("/<int:campus_id>/iscrivi", "enrol", views.enrol_page, methods=["GET", "POST"])
+public.add_url_rule("/<id:campus_id>", "show", views.show)
+public.add_url_rule("/<id:campus_id>/iscrivi", "enrol", views.enrol_page, methods=["GET", "POST"])
 public.add_url_rule("/famiglia/<token>", "family", views.family)
 public.add_url_rule(
-    "/famiglia/<token>/accetta/<int:booking_id>", "accept", views.accept, methods=["POST"]
+    "/famiglia/<token>/accetta/<id:booking_id>", "accept", views.accept, methods=["POST"]
 )
 public.add_url_rule(
-    "/famiglia/<token>/ritira/<int:place_id>", "withdraw", views.withdraw, methods=["POST"]
+    "/famiglia/<token>/ritira/<id:place_id>", "withdraw", views.withdraw, methods=["POST"]
 )
 public.add_url_rule("/famiglia/<token>/delega", "one_off", views.one_off, methods=["POST"])
 public.add_url_rule(
-    "/famiglia/<token>/salute/<int:child_id>", "health", views.health, methods=["POST"]
+    "/famiglia/<token>/salute/<id:child_id>", "health", views.health, methods=["POST"]
 )
 
 # The register, with the children's health notes: the education staff (and admins).
 back_office = staff_blueprint("campus_staff", __name__, "/campus", role=Role.education)
 back_office.add_url_rule("/", "weeks", staff.weeks)
-back_office.add_url_rule("/<int:slot_id>/registro", "register", staff.register)
-back_office.add_url_rule("/<int:slot_id>/registro.pdf", "register_pdf", staff.register_pdf)
+back_office.add_url_rule("/<id:slot_id>/registro", "register", staff.register)
+back_office.add_url_rule("/<id:slot_id>/registro.pdf", "register_pdf", staff.register_pdf)
 
 # The desk near closing time: who is still here; health details open on purpose.
 desk = staff_blueprint("campus_desk", __name__, "/accoglienza/campus", role=Role.desk)
-desk.add_url_rule("/<int:slot_id>/ancora-qui", "still_here", staff.still_here)
+desk.add_url_rule("/<id:slot_id>/ancora-qui", "still_here", staff.still_here)
 desk.add_url_rule(
-    "/<int:slot_id>/salute/<int:child_id>", "health_detail", staff.health_detail, methods=["POST"]
+    "/<id:slot_id>/salute/<id:child_id>", "health_detail", staff.health_detail, methods=["POST"]
 )
 
 json_api = api_blueprint("campus_api", __name__, "/campus")

@@ -12,7 +12,6 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-import sqlalchemy.exc
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import ValidationError
@@ -190,14 +189,8 @@ def get_routes(app):
     ]
 
 
-# Out-of-range ids (2**31 on PostgreSQL, 2**63 on SQLite) and a NUL in a path still reach the
-# database: issue 9's part "Found, to close" gives every route one id converter. Any other
-# failure fails this test.
-@pytest.mark.xfail(
-    raises=(sqlalchemy.exc.DataError, OverflowError),
-    reason="issue 9, Found, to close: ids out of range and NUL in a path reach the database",
-    strict=False,
-)
+# Out-of-range ids (2**31 on PostgreSQL, 2**63 on SQLite) and a NUL in a path never reach the
+# database: every route reads its ids with the one <id:…> converter, and a NUL is a 404.
 @settings(THROUGH_HTTP, max_examples=15, phases=[Phase.explicit, Phase.generate])
 @given(data=st.data())
 def test_any_url_part_on_any_route_is_never_a_server_error(client, app, engine_name, data):
