@@ -185,7 +185,7 @@ def measure(engine_name: str, args) -> dict:
     with fresh_site(engine_name) as (url, instance, env):
         token, days = seed(url, instance, args.rounds, args.tickets)
         rounds, problems = [], []
-        with gunicorn(env, instance, workers=2, threads=4) as (port, _pids, _command):
+        with gunicorn(env, instance, args.workers, args.threads) as (port, _pids, _command):
             warm_up = [(uuid.uuid4().hex[:22], "unknown") for _ in range(40 * args.scanners)]
             run(port, token, warm_up, args.scanners, "/api/v1/checkins")  # each worker warm
             for r, codes in enumerate(days):
@@ -227,7 +227,8 @@ def measure(engine_name: str, args) -> dict:
 def report(results: list[dict], args) -> bool:
     ok = True
     print(
-        f"\ncheck-ins, gunicorn 2x4, {args.scanners} scanners, {args.tickets} tickets a round "
+        f"\ncheck-ins, gunicorn {args.workers}x{args.threads}, {args.scanners} scanners, "
+        f"{args.tickets} tickets a round "
         f"(+{REPEATED:.0%} scanned again, +{UNKNOWN:.0%} unknown), medians of {args.rounds} "
         "round(s)"
     )
@@ -262,6 +263,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tickets", type=int, default=2000, help="valid tickets a round")
     parser.add_argument("--scanners", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn's, as make run")
+    parser.add_argument("--threads", type=int, default=4, help="per worker, as make run")
     parser.add_argument("--smoke", action="store_true", help="1 round of 60 tickets, SQLite")
     args = parser.parse_args()
     if args.smoke:

@@ -253,6 +253,8 @@ BODIES = {
     ("POST", "campus_api.create_enrolment"): {"json": {}},
     ("POST", "desk_api.scans"): {"json": {}},
     ("POST", "desk_api.counts"): {"json": {}},
+    ("POST", "desk_api.walk_ins"): {"json": {}},
+    ("POST", "checkins_api.checkins"): {"json": {}},
     ("POST", "events_api.create_booking"): {
         "json": {
             "name": "Giulia Bianchi",

@@ -73,6 +73,8 @@ def test_a_walk_in_books_free_seats_and_is_let_in_at_once(desk):
     assert booking.status is BookingStatus.confirmed and booking.quantity == 2
     assert [s["result"] for s in answer["scans"]] == ["ok"] * len(booking.tickets)
     assert admitted(slot) == 2 and seats_for_walk_ins(desk, slot) == 2
+    again = walk_in(desk, slot, 1)  # walk-ins have no name: never "the same person"
+    assert again.status_code == 200 and seats_for_walk_ins(desk, slot) == 1
 
 
 @pytest.mark.parametrize("app_config", [{"DESK_WALK_IN_AFTER_MINUTES": 120}])
