@@ -6,6 +6,7 @@ used the ticket meanwhile. Prints the time from a decoded code to its answer on 
 from __future__ import annotations
 
 import statistics
+import time
 from datetime import timedelta
 from io import BytesIO
 
@@ -339,3 +340,24 @@ def test_a_walk_in_is_booked_from_the_scanner_and_the_screen_says_when_none_rema
     page.locator("#scan-code").press("Enter")
     page.wait_for_function("() => document.getElementById('answer').className.includes('seats')")
     assert page.locator("#answer-headline").inner_text() == "No seats left"
+
+
+def test_a_day_of_600_people_opens_on_a_tablet(visit, live_server, today_tickets):
+    """The board of a day of 600 tickets, on a tablet: the time to its page shown and its
+    list filterable, printed over several openings, never asserted."""
+    today_tickets(600)
+    desk = visit("it", width=1024)
+    page = desk.page
+    sign_in_at_the_desk(page, live_server)
+    timings = []
+    for _ in range(7):
+        started = time.perf_counter()
+        page.goto(live_server + "/staff/desk/oggi")
+        page.wait_for_function("() => document.querySelectorAll('li[data-code]').length >= 600")
+        timings.append((time.perf_counter() - started) * 1000)
+    print(
+        f"\nboard of {page.locator('li[data-code]').count()} tickets, opened 7 times: "
+        f"median {statistics.median(timings):.0f} ms, slowest {max(timings):.0f} ms"
+    )
+    page.locator("#board-filter").fill("visitatore 1")  # a name typed: the list narrows
+    assert 0 < page.locator("li[data-code]:visible").count() < 600
