@@ -153,7 +153,7 @@ def gunicorn(env: dict, instance: str, workers: int, threads: int):
     log = open(Path(instance) / "gunicorn.log", "wb")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded machine starts gunicorn slowly
         while True:
             if server.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: see {instance}/gunicorn.log")
@@ -166,7 +166,7 @@ def gunicorn(env: dict, instance: str, workers: int, threads: int):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer in 30 s")
+                raise RuntimeError("gunicorn did not answer in 90 s")
             time.sleep(0.2)
         yield port, worker_pids(server.pid), command
     finally:

@@ -77,6 +77,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)  # headers and the Content-Security-Policy of every answer
 
     from . import api, desk, programmes
+    from .admin.emails import bp as emails_bp
     from .auth.views import bp as auth_bp
     from .manage.views import bp as manage_bp
     from .public import bp as public_bp
@@ -84,6 +85,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(emails_bp)  # the emails that did not leave, for administrators
     api.init_app(app)
     programmes.init_app(app)  # each kind of the registry, with its blueprints
     desk.init_app(app)  # the front desk: scanner, today's board, check-in API

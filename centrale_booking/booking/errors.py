@@ -184,12 +184,12 @@ class NoSeatsAtDoor(BookingError):
         self.free = free
         if free:
             message = lazy_ngettext(
-                "Only %(num)s seat is left for walk-ins.",
-                "Only %(num)s seats are left for walk-ins.",
+                "Only %(num)s place is left for walk-ins.",
+                "Only %(num)s places are left for walk-ins.",
                 free,
             )
         else:
-            message = _l("No seats are left for walk-ins.")
+            message = _l("No places are left for walk-ins.")
         super().__init__(message)
 
 

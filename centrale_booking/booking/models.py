@@ -39,7 +39,7 @@ def places_text(unit: Unit, n: int) -> str:
         return ngettext("%(num)d class", "%(num)d classes", n)
     if unit is Unit.children:
         return ngettext("%(num)d child", "%(num)d children", n)
-    return ngettext("%(num)d seat", "%(num)d seats", n)
+    return ngettext("%(num)d place", "%(num)d places", n)
 
 
 def admits_text(unit: Unit, n: int) -> str:
@@ -229,9 +229,12 @@ class Programme(db.Model):
                 *self.own_facts(booking, language),
             ]
             if personal:
-                facts.append(Fact(_("Booked by"), booking.contact_name))
+                # A request on the waiting list is asked for, not booked: said so.
+                asked = booking.status is BookingStatus.waitlisted
+                facts.append(Fact(_("Asked by") if asked else _("Booked by"), booking.contact_name))
                 if self.in_person(booking):  # an online registration holds no places
-                    facts.append(Fact(_("Booked"), self.places_text(booking.quantity)))
+                    places = self.places_text(booking.quantity)
+                    facts.append(Fact(_("Asked for") if asked else _("Booked"), places))
             return facts
 
     def own_facts(self, booking: Booking, language: str) -> list[Fact]:

@@ -43,7 +43,7 @@ def headline(result: str, direction: Direction) -> str:
         WRONG_DAY: _("Wrong day"),
         "cancelled": _("Cancelled"),
         UNKNOWN: _("Unknown ticket"),
-        NO_SEATS_LEFT: _("No seats left"),
+        NO_SEATS_LEFT: _("No places left"),
         "not_checked_in": _("Not checked in today"),
         CHOOSE_COLLECTOR: _("Who is collecting?"),
         NO_COLLECTOR: _("Nobody may collect"),
@@ -116,7 +116,7 @@ def _message(answer: ScanAnswer, language: str) -> str:
         )
     if result == NO_SEATS_LEFT:
         return _(
-            "The seats nobody claimed went to walk-ins, and none remain: do not let in on "
+            "The places nobody claimed went to walk-ins, and none remain: do not let in on "
             "this ticket."
         )
     if result == "cancelled":

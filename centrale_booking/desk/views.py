@@ -122,13 +122,13 @@ def _scanner_texts() -> dict:
         "searching": _("Searching…"),
         "of": _("of"),
         "walk_in": _("Walk-in"),
-        "walk_in_seat": _("1 seat"),
-        "walk_in_seats": _("%(num)s seats"),
-        "walk_in_free": _("%(num)s seats free for walk-ins"),
-        "walk_in_one": _("1 seat free for walk-ins"),
-        "walk_in_none": _("No seats left for walk-ins"),
+        "walk_in_seat": _("1 place"),
+        "walk_in_seats": _("%(num)s places"),
+        "walk_in_free": _("%(num)s places free for walk-ins"),
+        "walk_in_one": _("1 place free for walk-ins"),
+        "walk_in_none": _("No places left for walk-ins"),
         "walk_in_offline": _("A walk-in needs the network: nothing was booked."),
-        "no_seats": _("No seats left"),
+        "no_seats": _("No places left"),
     }
 
 

@@ -241,7 +241,7 @@ def book(event_id: int):
         flash(_("Done: we will email you the live stream link before the start."), "success")
     elif booking.status.value == "waitlisted":
         flash(
-            _("You are on the waiting list. If seats free up we confirm them and email you."),
+            _("You are on the waiting list. If places free up we confirm them and email you."),
             "info",
         )
     else:

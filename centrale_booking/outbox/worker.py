@@ -242,9 +242,13 @@ def _deliver(
     error = None
     try:
         email = build_email(message)
-    except Exception as exc:  # a bug or a missing document: this message waits, not the others
+    except Exception as exc:  # a bug or a missing document: this message stops, not the others
         log.exception("outbox: #%s %s could not be built", message_id, message.kind)
-        error = DeliveryError(f"could not build the email: {type(exc).__name__}: {exc}")
+        # Building again gives the same answer: failed at once, with its reason, for the
+        # admins' list of emails (where they can send it again once the cause is fixed).
+        error = DeliveryError(
+            f"could not build the email: {type(exc).__name__}: {exc}", permanent=True
+        )
     db.session.commit()  # no transaction stays open while the mail server answers
     if error is None:
         try:

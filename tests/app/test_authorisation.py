@@ -120,6 +120,9 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "events_staff.cancel"): staff(Role.education, 200),  # the confirmation step
     ("POST", "events_staff.cancel"): staff(Role.education, 303),  # confirmed: cancelled
     ("GET", "events_staff.attendees_export"): staff(Role.education, 200),
+    # The emails that did not leave: administrators only
+    ("GET", "emails_staff.emails"): staff(Role.admin, 200),
+    ("POST", "emails_staff.send_again"): staff(Role.admin, 404),  # no such email
     # The front desk: the desk and admins; its API answers problems, never the login page
     ("GET", "desk.scanner"): staff(Role.desk, 200),
     ("GET", "desk.board"): staff(Role.desk, 200),
@@ -230,6 +233,7 @@ ARGUMENTS = {
     "language": lambda world: "en",
     "filename": lambda world: "css/centrale.css",
     "device_id": lambda world: 2**31 - 1,  # no such device token
+    "message_id": lambda world: 2**31 - 1,  # no such email
     "scan_id": lambda world: 2**31 - 1,  # no such scan
     "series_id": lambda world: world.series_id,
     "name": lambda world: world.image,

@@ -126,7 +126,7 @@ def test_a_qr_code_through_the_camera_is_ok_then_already_used(
             "() => document.getElementById('answer').className.includes('answer-ok')"
         )
         assert page.locator("#answer-headline").inner_text() == "OK, come in"
-        assert page.locator("#answer-message").inner_text() == "1 seat"
+        assert page.locator("#answer-message").inner_text() == "1 place"
         # The code stays in front of the camera: after a pause it is a second scan.
         page.wait_for_function(
             "() => document.getElementById('answer').className.includes('answer-already-used')",
@@ -327,19 +327,19 @@ def test_a_walk_in_is_booked_from_the_scanner_and_the_screen_says_when_none_rema
     sign_in_at_the_desk(page, live_server)
     page.wait_for_selector("#walk-ins:not([hidden]) button.walk-in")
     row = page.locator("#walk-in-list li").last
-    assert "1 seat free for walk-ins" in row.inner_text()
+    assert "1 place free for walk-ins" in row.inner_text()
     row.locator("button.walk-in").first.click()
     page.wait_for_function("() => document.getElementById('answer').className.includes('ok')")
     assert page.locator("#answer-headline").inner_text() == "OK, come in"
-    assert page.locator("#answer-message").inner_text() == "1 seat"
+    assert page.locator("#answer-message").inner_text() == "1 place"
     page.wait_for_function(
         "() => [...document.querySelectorAll('#walk-in-list li')].pop()"
-        ".textContent.includes('No seats left for walk-ins')"
+        ".textContent.includes('No places left for walk-ins')"
     )
     page.locator("#scan-code").fill(code)  # the latecomer: their seat went to the walk-in
     page.locator("#scan-code").press("Enter")
     page.wait_for_function("() => document.getElementById('answer').className.includes('seats')")
-    assert page.locator("#answer-headline").inner_text() == "No seats left"
+    assert page.locator("#answer-headline").inner_text() == "No places left"
 
 
 def test_a_day_of_600_people_opens_on_a_tablet(visit, live_server, today_tickets):

@@ -177,7 +177,7 @@ def test_every_answer_in_colour_words_and_an_icon(visit, live_server, door_day, 
     assert "IC Via Rossi" not in page.locator("#answer-meta").inner_text()  # said once
     assert "support_teachers" not in page.locator(".headcount").inner_text()
     said = answer(door_day["seats"], "ok", words["ok"], "2-ok-seats")
-    assert said == ("2 posti" if language == "it" else "2 seats")
+    assert said == ("2 posti" if language == "it" else "2 places")
     said = answer(door_day["child"], "ok", words["ok"], "3-ok-child-allergies")
     assert said.startswith("Giulia B.") and ("allergie: sì" if language == "it" else "yes") in said
     said = answer(door_day["seats"], "already-used", words["already_used"], "4-already-used")

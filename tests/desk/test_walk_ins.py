@@ -67,7 +67,7 @@ def test_a_walk_in_books_free_seats_and_is_let_in_at_once(desk):
     response = walk_in(desk, slot, 2)
     assert response.status_code == 200, response.get_json()
     answer = response.get_json()
-    assert answer["result"] == "ok" and answer["message"] == "2 seats"
+    assert answer["result"] == "ok" and answer["message"] == "2 places"
     assert answer["seats_left"] == 2  # 4 seats, 2 people in: the unclaimed booking's seat too
     booking = db.session.scalar(select(Booking).where(Booking.reference == answer["reference"]))
     assert booking.status is BookingStatus.confirmed and booking.quantity == 2
@@ -85,10 +85,10 @@ def test_before_the_release_a_walk_in_gets_only_seats_nobody_booked(desk, app_co
     refused = walk_in(desk, slot, 2)
     assert refused.status_code == 409
     assert refused.get_json()["code"] == "no_seats_left"
-    assert refused.get_json()["detail"] == "Only 1 seat is left for walk-ins."
+    assert refused.get_json()["detail"] == "Only 1 place is left for walk-ins."
     assert walk_in(desk, slot, 1).status_code == 200
     refused = walk_in(desk, slot, 1)
-    assert refused.get_json()["detail"] == "No seats are left for walk-ins."
+    assert refused.get_json()["detail"] == "No places are left for walk-ins."
     assert seats_for_walk_ins(desk, slot) == 0
     assert db.session.scalar(select(func.count(Booking.id))) == 2  # nothing more stored
 
@@ -100,12 +100,12 @@ def test_after_the_release_unclaimed_seats_go_to_walk_ins_and_a_latecomer_waits_
     assert seats_for_walk_ins(desk, slot) == 2  # the latecomers' two seats are unclaimed
     assert walk_in(desk, slot, 1).status_code == 200
     refused = scan(desk, late.tickets[0].code)
-    assert refused["result"] == "no_seats_left" and refused["headline"] == "No seats left"
+    assert refused["result"] == "no_seats_left" and refused["headline"] == "No places left"
     assert "none remain" in refused["message"]
     db.session.expire_all()
     assert db.session.get(Slot, slot.id).taken <= 3  # never past the capacity
     assert seats_for_walk_ins(desk, slot) == 1
-    assert walk_in(desk, slot, 2).get_json()["detail"] == "Only 1 seat is left for walk-ins."
+    assert walk_in(desk, slot, 2).get_json()["detail"] == "Only 1 place is left for walk-ins."
 
 
 def test_a_latecomer_is_let_in_while_seats_remain(desk):

@@ -369,6 +369,19 @@ def test_bad_input_is_a_422_problem_per_field_and_nothing_is_stored(client, app,
     assert (stored_bookings(), stored_messages(), taken(event)) == (0, 0, 0)
 
 
+def test_an_address_our_mail_cannot_reach_is_refused_with_its_reason(client, app):
+    event = an_event()
+    reply = book(client, event, headers={"Accept-Language": "en"}, **registration(email="jü@x.it"))
+    problem = assert_problem(reply, 422, "invalid_input")
+    assert problem["errors"] == {
+        "email": [
+            "Please write the address without accented or special letters: "
+            "our mail cannot reach it."
+        ]
+    }
+    assert (stored_bookings(), stored_messages()) == (0, 0)
+
+
 def test_the_api_gives_the_same_messages_as_the_page_form(client, app):
     event = an_event(max_per_booking=2)
     bad = registration(name="A", email="nope", seats=3, privacy_consent=False)
@@ -376,7 +389,7 @@ def test_the_api_gives_the_same_messages_as_the_page_form(client, app):
     assert errors == {
         "name": ["Between 2 and 120 characters, please."],
         "email": ["This email address does not look right."],
-        "seats": ["Between 1 and 2 seats."],
+        "seats": ["Between 1 and 2 places."],
         "privacy_consent": ["We can only take the booking with your consent."],
     }
 

@@ -197,6 +197,8 @@ def test_the_newsletter_is_never_assumed(client, app):
         ("name", "A"),
         ("email", ""),
         ("email", "not-an-email"),
+        ("email", "jürgen@example.org"),  # our mail cannot reach a letter outside ASCII
+        ("email", "anna@città.example"),
         ("seats", "0"),
         ("seats", "5"),
         ("seats", "due"),
@@ -210,6 +212,17 @@ def test_bad_input_is_explained_next_to_its_field_and_nothing_is_stored(client, 
     assert response.status_code == 422
     assert f'id="{field}-error"' in html and 'aria-invalid="true"' in html
     assert count(Booking) == 0 and count(OutboxMessage) == 0
+
+
+def test_text_is_trimmed_first_then_measured_and_a_name_carries_no_link(client, app):
+    event = an_event()
+    assert register(client, event, name=" A ").status_code == 422  # one letter, once trimmed
+    linked = register(client, event, name="Premio su www.premio.example")
+    assert linked.status_code == 422 and "senza indirizzi web" in linked.get_data(as_text=True)
+    assert count(Booking) == 0
+    register(client, event, name="  Anna Rossi  ", email="  anna@example.org ")
+    [booking] = bookings_of(event)
+    assert (booking.contact_name, booking.contact_email) == ("Anna Rossi", "anna@example.org")
 
 
 def test_the_sequence_full_waiting_list_cancellation_promotion(client, app):

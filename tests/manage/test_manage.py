@@ -219,10 +219,11 @@ def test_the_cancel_step_says_what_is_given_up(client):
         held = request_booking(slot, 2, a_contact(language="en"), now=utcnow())
         waiting = request_booking(slot, 1, a_contact(language="en"), now=utcnow())
     step = client.get(manage_path(held) + "/annulla", headers=EN).get_data(as_text=True)
-    assert "Cancel your booking?" in step and "Given back to others at once: 2 seats." in step
+    assert "Cancel your booking?" in step and "Given back to others at once: 2 places." in step
     step = client.get(manage_path(waiting) + "/annulla", headers=EN).get_data(as_text=True)
-    assert "Leave the waiting list?" in step and "Your request for 1 seat is withdrawn" in step
+    assert "Leave the waiting list?" in step and "Your request for 1 place is withdrawn" in step
     assert "Yes, leave the waiting list" in step and "given back" not in step
+    assert "Asked for" in step and "Booked" not in step  # a request, not a booking
     italian = client.get(manage_path(waiting) + "/annulla").get_data(as_text=True)
     assert "Vuoi uscire dalla lista d" in italian and "1 posto" in italian
 

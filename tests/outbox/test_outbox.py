@@ -706,3 +706,52 @@ def test_release_claims_gives_back_only_the_workers_own(app):
     assert claim_next("c", now=t0) == first  # due again
     assert claim_next("d", now=t0) is None  # b's is still b's
     assert {m.id: m.claimed_by for m in messages()} == {first: "c", second: "b"}
+
+
+# --- The emails that did not leave, for administrators ---------------------------------
+
+
+def test_an_email_that_cannot_be_built_fails_at_once_and_an_admin_sends_it_again(smtp, client):
+    from centrale_booking.auth.models import AuditLog, Role
+    from tests.helpers import EN, sign_in
+
+    booking = waitlisted()
+    (message,) = messages()
+    with transaction():  # a template the code no longer has: building it can only fail
+        db.session.get(OutboxMessage, message.id).kind = "no_such_kind"
+    report = deliver_due(now=utcnow())
+    (message,) = messages()
+    assert report.failed == [message.id] and message.attempts == 1  # not tried ten times
+    assert message.status is Q.failed and "could not build the email" in message.last_error
+
+    sign_in(client, Role.admin)
+    page = client.get("/staff/email/", headers=EN).get_data(as_text=True)
+    assert booking.contact_email in page and "could not build the email" in page
+    assert "1 email could not be sent." in client.get("/staff/", headers=EN).get_data(as_text=True)
+
+    with transaction():  # the cause fixed
+        db.session.get(OutboxMessage, message.id).kind = "waitlisted"
+    again = client.post(f"/staff/email/{message.id}/di-nuovo", headers=EN, follow_redirects=True)
+    assert f"The email to {booking.contact_email} is in the queue again." in again.get_data(
+        as_text=True
+    )
+    (message,) = messages()
+    assert message.status is Q.queued and message.attempts == 0 and message.last_error == ""
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.action == "email_sent_again"))
+    assert [entry.target for entry in audit] == [f"email:{message.id}"]
+    assert deliver_due(now=utcnow()).sent == [message.id]
+    assert len(smtp.inbox.to(booking.contact_email)) == 1
+    assert "Every email has left" in client.get("/staff/email/", headers=EN).get_data(as_text=True)
+
+
+def test_an_email_sent_already_is_not_queued_again(smtp, client):
+    from centrale_booking.auth.models import Role
+    from tests.helpers import sign_in
+
+    waitlisted()
+    deliver_due(now=utcnow())
+    (message,) = messages()
+    sign_in(client, Role.admin)
+    client.post(f"/staff/email/{message.id}/di-nuovo")
+    assert messages()[0].status is Q.sent
+    assert len(smtp.inbox.messages) == 1
