@@ -31,6 +31,11 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a writer waits for SQLite's write lock per try
     SQLITE_BEGIN_RETRIES = 5  # tries of BEGIN IMMEDIATE before the request fails cleanly
 
+    # Front desk
+    # From this many minutes after an event's start, the seats of bookings nobody has checked
+    # in may go to walk-ins; a latecomer is still let in while seats remain (booking/door.py).
+    DESK_WALK_IN_AFTER_MINUTES = 10
+
     # School visits
     SCHOOL_CONFIRM_MINUTES = 30  # a pending class booking waits this long for its email link
     SCHOOL_CANCEL_DAYS = 3  # numbers changed or cancelled online up to this many days before

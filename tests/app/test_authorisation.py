@@ -133,7 +133,10 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("POST", "desk_devices.revoke_device"): staff(Role.admin, 404),  # no such device
     ("POST", "desk_api.scans"): (401, 422, 403, 422),  # an empty body
     ("POST", "desk_api.counts"): (401, 422, 403, 422),  # an empty body
+    ("POST", "desk_api.walk_ins"): (401, 422, 403, 422),  # an empty body
+    ("POST", "checkins_api.checkins"): (401, 422, 403, 422),  # an empty body
     ("GET", "desk_api.today"): (401, 200, 403, 200),
+    ("GET", "desk_figures.figures"): staff(Role.education, 200),
     ("GET", "desk_api.search"): (401, 200, 403, 200),
     # School visits: the teachers' pages (a booking's own answers: tests/schools/)
     ("GET", "schools.index"): public(200),
@@ -263,6 +266,8 @@ BODIES = {
     ("POST", "campus_api.create_enrolment"): {"json": {}},
     ("POST", "desk_api.scans"): {"json": {}},
     ("POST", "desk_api.counts"): {"json": {}},
+    ("POST", "desk_api.walk_ins"): {"json": {}},
+    ("POST", "checkins_api.checkins"): {"json": {}},
     ("POST", "events_api.create_booking"): {
         "json": {
             "name": "Giulia Bianchi",
