@@ -97,7 +97,7 @@ def parse_class(raw: str | None) -> tuple[GradeLevel, int] | None:
     """ "primaria-3" is (primaria, 3); None for anything else."""
     name, _sep, year = (raw or "").rpartition("-")
     level = BY_API_NAME.get(name)
-    if level is None or not year.isdigit() or int(year) not in GRADE_YEARS[level]:
+    if level is None or not year.isdecimal() or int(year) not in GRADE_YEARS[level]:
         return None
     return level, int(year)
 
