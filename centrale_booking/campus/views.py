@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import FieldList, FormField
 
@@ -137,16 +138,50 @@ def _grow(entries, wanted: int) -> None:
 
 
 def _page(campus: Campus, rows, form, status: int = 200):
+    bookable = any(offer.bookable for _slot, offer, _label in rows)
     return (
         render_template(
             "campus/show.html",
             campus=campus,
             rows=rows,
             form=form,
-            bookable=any(offer.bookable for _slot, offer, _label in rows),
+            form_body=_form_body(campus, form) if bookable else "",
+            bookable=bookable,
         ),
         status,
     )
+
+
+BLANK_FORMS_KEPT = 256
+
+
+def _form_body(campus: Campus, form) -> Markup:
+    """The form's fields, rendered. A blank form (a GET) is the same for every family of the
+    edition in a language, and rendering its hundred fields is most of the page's cost on the
+    morning enrolment opens: it is rendered once and kept, keyed by everything it shows (the
+    weeks open and their labels, the audience, the number of children and people)."""
+    if form.is_submitted() or form.errors:
+        return _render_fields(campus, form)
+    key = (
+        campus.id,
+        current_language(),
+        tuple(form.week_ids.choices),
+        campus.audience,
+        campus.leave_alone_min_age is None,
+        len(form.children),
+        len(form.delegates),
+    )
+    kept = current_app.extensions.setdefault("campus_blank_forms", {})
+    if (body := kept.get(key)) is None:
+        if len(kept) >= BLANK_FORMS_KEPT:
+            kept.clear()  # editions change rarely: start again rather than track use
+        body = kept[key] = _render_fields(campus, form)
+    return body
+
+
+def _render_fields(campus: Campus, form) -> Markup:
+    html = render_template("campus/_enrol_form.html", campus=campus, form=form)
+    return Markup(html)  # noqa: S704 (rendered by Jinja with autoescape: escaped already)
 
 
 def _enrol_limit() -> str:

@@ -3,14 +3,17 @@ go, messages naming the child and the field, the family's page and what it allow
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+
+import pytest
 
 from sqlalchemy import select
 
 from centrale_booking.booking.models import Booking
 from centrale_booking.booking.states import BookingStatus
 from centrale_booking.campus.models import CampusChild, CampusCollector, CampusFamily
-from centrale_booking.extensions import db
+from centrale_booking.extensions import db, transaction
 from tests.campus.helpers import CHILD_CF, FIRST_MONDAY, PARENT_CF, make_edition, wrong_check
 from tests.helpers import EN, Page
 
@@ -174,3 +177,30 @@ def test_the_confirmation_email_and_pdf_carry_a_qr_per_child_and_the_family_page
     [pdf] = [p for p in email.iter_attachments() if p.get_content_type() == "application/pdf"]
     content = pdf_text(pdf.get_content())
     assert "Giulia R." in content and "Marco R." in content
+
+
+def test_the_blank_form_kept_between_families_still_follows_language_weeks_and_children(
+    app, client
+):
+    campus = make_edition(weeks=2, capacity=12)
+    first, second = campus.slots
+    italian = client.get(f"/campus/{campus.id}").get_data(as_text=True)
+    assert "Data di nascita" in italian and f'value="{second.id}"' in italian
+    english = client.get(f"/campus/{campus.id}", headers=EN).get_data(as_text=True)
+    assert "Date of birth" in english and "Data di nascita" not in english
+    with transaction():
+        second.closes_at = second.starts_at - timedelta(days=60)  # closed before NOON
+    again = client.get(f"/campus/{campus.id}").get_data(as_text=True)
+    assert f'name="week_ids" type="checkbox" value="{second.id}"' not in again
+    assert f'value="{first.id}"' in again
+    three = client.get(f"/campus/{campus.id}?figli=3").get_data(as_text=True)
+    assert 'id="children-2-first_name"' in three and 'id="children-2-first_name"' not in again
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_each_family_gets_its_own_csrf_token_with_the_kept_form(app, client, app_config):
+    campus = make_edition()
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    mine = token.findall(client.get(f"/campus/{campus.id}").get_data(as_text=True))
+    theirs = token.findall(app.test_client().get(f"/campus/{campus.id}").get_data(as_text=True))
+    assert len(mine) == len(theirs) == 1 and mine != theirs
