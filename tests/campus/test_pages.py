@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import select
 
 from centrale_booking.booking.models import Booking
