@@ -15,7 +15,7 @@ from enum import StrEnum
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, select
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, insert, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -132,17 +132,31 @@ class Campus(Programme):
             refuse_children(self, slot, details.children)
 
     def write_details(self, booking: Booking, details) -> None:
-        for child in details.children:
-            db.session.add(
-                CampusPlace(
-                    booking_id=booking.id,
-                    child=child,
-                    family=details.family,
-                    age=child.age_on(clock.local(booking.slot.starts_at).date()),
-                )
-            )
-        db.session.flush()
-        link_tickets(booking)
+        # One INSERT of the rows, by id: the family and its children are written already,
+        # and adding through the relationships would load each collection first.
+        first_day = clock.local(booking.slot.starts_at).date()
+        db.session.execute(
+            insert(CampusPlace),
+            [
+                {
+                    "booking_id": booking.id,
+                    "child_id": child.id,
+                    "family_id": details.family.id,
+                    "age": child.age_on(first_day),
+                }
+                for child in details.children
+            ],
+        )
+        db.session.expire(details.family, ["places"])
+        # A booking just written: none of its tickets is any child's yet (a waitlisted one
+        # has none), so each child takes the next in order, as link_tickets would.
+        tickets = db.session.scalars(
+            select(Ticket.id).where(Ticket.booking_id == booking.id).order_by(Ticket.id)
+        ).all()
+        if tickets:
+            for place, ticket_id in zip(active_places(booking), tickets, strict=False):
+                place.ticket_id = ticket_id
+            db.session.flush()
 
     def details_of(self, booking: Booking):
         places = active_places(booking)
