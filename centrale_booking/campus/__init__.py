@@ -30,7 +30,7 @@ public.add_url_rule(
     "/famiglia/<token>/accetta/<int:booking_id>", "accept", views.accept, methods=["POST"]
 )
 public.add_url_rule(
-    "/famiglia/<token>/ritira/<int:place_id>", "withdraw", views.withdraw, methods=["POST"]
+    "/famiglia/<token>/ritira/<int:place_id>", "withdraw", views.withdraw, methods=["GET", "POST"]
 )
 public.add_url_rule("/famiglia/<token>/delega", "one_off", views.one_off, methods=["POST"])
 public.add_url_rule(

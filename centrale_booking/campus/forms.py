@@ -277,7 +277,7 @@ class OneOffForm(FlaskForm):
     relationship = DelegateForm.relationship
     document = DelegateForm.document
 
-    def for_family(self, family) -> OneOffForm:
+    def for_family(self, family, bookings=None) -> OneOffForm:
         from babel.dates import format_date
 
         from .models import reading_language
@@ -286,7 +286,7 @@ class OneOffForm(FlaskForm):
         language = reading_language()
         self.day.choices = [
             (d.isoformat(), format_date(d, "EEEE d MMMM", locale=language))
-            for d in family_days(family)
+            for d in family_days(family, bookings)
         ]
         return self
 

@@ -194,11 +194,12 @@ def enrolment_from_form(form, language: str) -> Enrolment:
     )
 
 
-def family_days(family: CampusFamily) -> list[date]:
-    """The days the family has a child confirmed at the campus, from today on."""
+def family_days(family: CampusFamily, bookings: list[Booking] | None = None) -> list[date]:
+    """The days the family has a child confirmed at the campus, from today on (`bookings`:
+    family_bookings(family), when the caller has them already)."""
     today = clock.today()
     days = set()
-    for booking in family_bookings(family):
+    for booking in family_bookings(family) if bookings is None else bookings:
         if booking.status is S.confirmed:
             days.update(d for d in family.campus.week_days(booking.slot) if d >= today)
     return sorted(days)

@@ -22,7 +22,7 @@ from ..i18n import current_language
 from ..links import absolute, manage_path
 from ..programmes import Teaser
 from .forms import CampusEnrolmentForm, HealthForm, OneOffForm
-from .models import Campus, CampusPlace
+from .models import Campus, CampusPlace, active_places
 from .rules import week_label
 from .service import (
     PersonData,
@@ -231,7 +231,7 @@ def _family_or_404(token: str):
 def keep_family_pages_private(response):
     # The family page's URL is a secret and it shows children's names and health notes:
     # no Referer to other sites, no search engine, no cache.
-    if request.endpoint and request.endpoint.startswith(("campus.family", "campus.accept")):
+    if request.endpoint and request.endpoint.startswith(("campus.family", "campus.accept", "campus.withdraw")):
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         response.headers["Cache-Control"] = "private, no-store"
@@ -259,7 +259,7 @@ def _family_page(family, *, one_off=None, health=None, status: int = 200):
             week_label=week_label,
             now=now,
             manage_path=manage_path,
-            one_off=one_off or OneOffForm(prefix="oneoff").for_family(family),
+            one_off=one_off or OneOffForm(prefix="oneoff").for_family(family, bookings),
             health=health,
             health_forms={
                 c.id: health if health and health.child_id == c.id else HealthForm.of(c)
@@ -295,9 +295,25 @@ def accept(token: str, booking_id: int):
 
 
 def withdraw(token: str, place_id: int):
+    """GET: what withdrawing the child will do, and the button; POST: done."""
     family = _family_or_404(token)
     place = _place_of_family(family, place_id)
     name = place.child.first_name
+    if request.method == "GET":
+        if place.withdrawn_at is not None:
+            return redirect(url_for("campus.family", token=token), 303)
+        booking = place.booking
+        return render_template(
+            "campus/withdraw.html",
+            family=family,
+            campus=family.campus,
+            place=place,
+            booking=booking,
+            week=week_label(booking.slot),
+            others=[p.child.first_name for p in active_places(booking) if p.id != place.id],
+            too_late=utcnow() >= booking.slot.cancellation_deadline,
+            form=OneOffForm(prefix="withdraw", formdata=None),  # its CSRF token only
+        )
     try:
         with transaction():
             withdraw_child(place, now=utcnow())

@@ -203,3 +203,50 @@ def test_each_family_gets_its_own_csrf_token_with_the_kept_form(app, client, app
     mine = token.findall(client.get(f"/campus/{campus.id}").get_data(as_text=True))
     theirs = token.findall(app.test_client().get(f"/campus/{campus.id}").get_data(as_text=True))
     assert len(mine) == len(theirs) == 1 and mine != theirs
+
+
+def test_withdrawing_asks_first_then_the_place_goes_to_the_family_waiting(app, client):
+    campus = make_edition(capacity=2)
+    week = campus.slots[0]
+    family_url = client.post(
+        f"/campus/{campus.id}/iscrivi", data=form_data([week.id])
+    ).headers["Location"]
+    waiting = form_data([week.id], children=1, **{"parent-email": "anna@example.org"})
+    client.post(f"/campus/{campus.id}/iscrivi", data=waiting)
+    first, second = db.session.scalars(select(Booking).order_by(Booking.id)).all()
+    assert (first.status, second.status) == (S.confirmed, S.waitlisted)
+    family = db.session.scalar(
+        select(CampusFamily).where(CampusFamily.parent_email == "mario.rossi@example.org")
+    )
+    marco = next(p for p in family.places if p.child.first_name == "Marco")
+
+    asked = client.get(f"{family_url}/ritira/{marco.id}", headers=EN)
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Withdraw Marco from the week 28 December – 1 January 2027?" in page
+    assert "the place goes to the first family on the waiting list" in page
+    assert "Nothing changes for Giulia" in page and "Yes, withdraw Marco" in page
+    assert asked.headers["Cache-Control"] == "private, no-store"
+    db.session.refresh(first)
+    assert first.quantity == 2 and marco.withdrawn_at is None  # asking changed nothing
+
+    done = client.post(f"{family_url}/ritira/{marco.id}")
+    assert done.status_code == 303 and done.headers["Location"].endswith(family_url)
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert first.quantity == 1 and second.status is S.offered
+    again = client.get(f"{family_url}/ritira/{marco.id}")
+    assert again.status_code == 303  # withdrawn already: back to the family page
+
+
+def test_the_withdraw_page_says_when_it_is_too_late(app, client):
+    campus = make_edition(cancel_deadline_hours=40 * 24)  # the deadline was before NOON
+    family_url = client.post(
+        f"/campus/{campus.id}/iscrivi", data=form_data([campus.slots[0].id], children=1)
+    ).headers["Location"]
+    place = db.session.scalar(select(CampusFamily)).places[0]
+    page = client.get(f"{family_url}/ritira/{place.id}", headers=EN).get_data(as_text=True)
+    assert "It is too late to withdraw a child online" in page and "Yes, withdraw" not in page
+    response = client.post(f"{family_url}/ritira/{place.id}")
+    db.session.refresh(place)
+    assert response.status_code == 303 and place.withdrawn_at is None
