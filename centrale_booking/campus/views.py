@@ -231,7 +231,7 @@ def _family_or_404(token: str):
 def keep_family_pages_private(response):
     # The family page's URL is a secret and it shows children's names and health notes:
     # no Referer to other sites, no search engine, no cache.
-    if request.endpoint and request.endpoint.startswith(("campus.family", "campus.accept", "campus.withdraw")):
+    if request.endpoint in ("campus.family", "campus.accept", "campus.withdraw"):
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         response.headers["Cache-Control"] = "private, no-store"
