@@ -208,9 +208,9 @@ def test_each_family_gets_its_own_csrf_token_with_the_kept_form(app, client, app
 def test_withdrawing_asks_first_then_the_place_goes_to_the_family_waiting(app, client):
     campus = make_edition(capacity=2)
     week = campus.slots[0]
-    family_url = client.post(
-        f"/campus/{campus.id}/iscrivi", data=form_data([week.id])
-    ).headers["Location"]
+    family_url = client.post(f"/campus/{campus.id}/iscrivi", data=form_data([week.id])).headers[
+        "Location"
+    ]
     waiting = form_data([week.id], children=1, **{"parent-email": "anna@example.org"})
     client.post(f"/campus/{campus.id}/iscrivi", data=waiting)
     first, second = db.session.scalars(select(Booking).order_by(Booking.id)).all()
