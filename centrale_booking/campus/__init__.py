@@ -37,9 +37,20 @@ public.add_url_rule(
     "/famiglia/<token>/salute/<int:child_id>", "health", views.health, methods=["POST"]
 )
 
-# The register, with the children's health notes: the education staff (and admins).
+# The editions and their weeks, and the register with the children's health notes: the
+# education staff (and admins).
 back_office = staff_blueprint("campus_staff", __name__, "/campus", role=Role.education)
 back_office.add_url_rule("/", "weeks", staff.weeks)
+back_office.add_url_rule("/nuova", "new_edition", staff.new_edition, methods=["GET", "POST"])
+back_office.add_url_rule(
+    "/<int:campus_id>/modifica", "edit_edition", staff.edit_edition, methods=["GET", "POST"]
+)
+back_office.add_url_rule(
+    "/<int:campus_id>/pubblica", "publish_edition", staff.publish_edition, methods=["POST"]
+)
+back_office.add_url_rule(
+    "/<int:campus_id>/nascondi", "unpublish_edition", staff.unpublish_edition, methods=["POST"]
+)
 back_office.add_url_rule("/<int:slot_id>/registro", "register", staff.register)
 back_office.add_url_rule("/<int:slot_id>/registro.pdf", "register_pdf", staff.register_pdf)
 
@@ -60,8 +71,11 @@ KIND = ProgrammeKind(
     templates="campus",
     label=_l("Family campus"),
     blueprints=(public, back_office, desk, json_api),
-    staff_entry=("campus_staff.weeks", _l("Campus registers")),
-    staff_menu=(("campus_staff.weeks", _l("Campus registers")),),
+    staff_entry=("campus_staff.weeks", _l("Campus")),
+    staff_menu=(
+        ("campus_staff.weeks", _l("Campus")),
+        ("campus_staff.new_edition", _l("New campus edition")),
+    ),
     api_part=api_part,
     home_teaser=views.home_teaser,
 )

@@ -8,6 +8,7 @@ Plain functions over db.session, the time passed in; the caller commits (inside
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -16,7 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import clock
+from ..admin.audit import record
 from ..auth.models import AuditLog, StaffUser
+from ..booking.changes import change_capacity
 from ..booking.checkin import record_scan
 from ..booking.codes import new_manage_token
 from ..booking.engine import (
@@ -29,7 +32,16 @@ from ..booking.engine import (
     request_bookings,
 )
 from ..booking.errors import BookingError, CancellationClosed
-from ..booking.models import Booking, CheckIn, Direction, Slot, Ticket
+from ..booking.models import (
+    Booking,
+    CheckIn,
+    Direction,
+    Programme,
+    Slot,
+    Ticket,
+    Unit,
+    WaitlistMode,
+)
 from ..booking.states import BookingStatus
 from ..booking.tickets import ACCEPTED
 from ..extensions import db
@@ -513,3 +525,94 @@ def _purge(family: CampusFamily, now: datetime) -> None:
     for ticket_id in [p.ticket_id for p in family.places if p.ticket_id]:
         ticket = db.session.get(Ticket, ticket_id)
         ticket.holder_label = ""
+
+
+# --- Editions, by the education staff -----------------------------------------------------
+
+
+def create_edition(settings: dict, weeks: list[dict], *, by: StaffUser, publish: bool) -> Campus:
+    """A new edition with its weeks (each {starts_at, ends_at, capacity, opens_at,
+    closes_at}), on the audit log."""
+    campus = Campus(
+        slug=_free_slug(settings["title_it"]),
+        title_en=settings["title_it"],
+        unit=Unit.children,
+        waitlist_mode=WaitlistMode.offer,
+        published=publish,
+    )
+    for name, value in settings.items():
+        setattr(campus, name, value)
+    campus.title_en = settings["title_en"] or settings["title_it"]
+    campus.slots = [Slot(**_slot_values(week)) for week in weeks]
+    db.session.add(campus)
+    db.session.flush()
+    record(by, "campus.created", campus, weeks=len(weeks), published=publish)
+    return campus
+
+
+def update_edition(
+    campus: Campus, settings: dict, weeks: list[dict], *, by: StaffUser, now: datetime
+) -> dict:
+    """Save the edition's settings and weeks: a week with `slot` changes (the form has kept
+    the days of a booked week and its places at least those taken), one without is added,
+    and a week left out is removed (the form removes only weeks nobody is enrolled in).
+    More places offer the freed ones to the families waiting (change_capacity; fewer than
+    those taken: CapacityBelowTaken). Returns what changed, as written to the audit log ({}
+    when nothing did)."""
+    changes = {}
+    settings = {**settings, "title_en": settings["title_en"] or settings["title_it"]}
+    for name, value in settings.items():
+        before = getattr(campus, name)
+        if before != value:
+            changes[name] = [_shown(before), _shown(value)]
+            setattr(campus, name, value)
+    kept = {week["slot"].id for week in weeks if week["slot"] is not None}
+    for slot in list(campus.slots):
+        if slot.id not in kept:
+            if slot.taken:  # never: the form refuses it; said here as well
+                raise BookingError(_l("Families are enrolled in this week."))
+            changes.setdefault("weeks_removed", []).append(clock.iso(slot.starts_at))
+            campus.slots.remove(slot)
+    for week in weeks:
+        values = _slot_values(week)
+        slot = week["slot"]
+        if slot is None:
+            campus.slots.append(Slot(**values))
+            changes.setdefault("weeks_added", []).append(clock.iso(values["starts_at"]))
+            continue
+        for name, value in values.items():
+            if getattr(slot, name) != value:
+                if name == "capacity":
+                    change_capacity(slot, value, now=now)
+                else:
+                    setattr(slot, name, value)
+                changes.setdefault("weeks_changed", []).append(f"{slot.id}.{name}")
+    if changes:
+        db.session.flush()
+        record(by, "campus.updated", campus, changes=changes)
+    return changes
+
+
+def set_edition_published(campus: Campus, published: bool, *, by: StaffUser) -> bool:
+    if campus.published == published:
+        return False
+    campus.published = published
+    record(by, "campus.published" if published else "campus.unpublished", campus)
+    return True
+
+
+def _slot_values(week: dict) -> dict:
+    return {k: week[k] for k in ("starts_at", "ends_at", "capacity", "opens_at", "closes_at")}
+
+
+def _shown(value):
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+
+def _free_slug(title: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:80] or "campus"
+    slug, n = base, 1
+    while db.session.scalar(select(Programme.id).where(Programme.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug

@@ -51,6 +51,8 @@ def campus_errors(form, section: str = "") -> list[tuple]:
             for n, entry in enumerate(field.entries, start=1):
                 if isinstance(entry, FormField) and field.short_name == "delegates":
                     found += campus_errors(entry.form, _("Person %(n)s", n=n))
+                elif isinstance(entry, FormField) and field.short_name == "weeks":
+                    found += campus_errors(entry.form, _("Week %(n)s", n=n))  # staff pages
                 elif isinstance(entry, FormField):
                     found += campus_errors(entry.form)
         elif field.errors and field.type != "CSRFTokenField":
