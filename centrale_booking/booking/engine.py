@@ -140,7 +140,7 @@ def _request(
     _insert_booking(booking, slot)
     with one_round_trip(db.session):  # on PostgreSQL: tickets, email and hold sent together
         _insert_tickets(booking, plan)
-        if confirm:
+        if confirm and programme.emails_each_request(details):
             queue_email(booking, "confirmation")
         held = _hold(slot, quantity)
     if held:
@@ -156,7 +156,8 @@ def _request(
     booking = _new_booking(slot, quantity, contact, now, S.waitlisted)
     _insert_booking(booking, slot)
     _add_booking(booking, slot, programme, details)
-    queue_email(booking, "waitlisted")
+    if programme.emails_each_request(details):
+        queue_email(booking, "waitlisted")
     return booking
 
 

@@ -15,6 +15,7 @@ from ..programmes import ProgrammeKind
 from . import api, cli, staff, views
 from .models import Campus
 from .openapi import api_part
+from .service import family_weeks
 
 public = Blueprint("campus", __name__, url_prefix="/campus")
 public.record_once(cli.setup)
@@ -22,6 +23,7 @@ public.after_request(views.keep_family_pages_private)
 public.add_app_template_filter(views.campus_errors, "campus_errors")
 public.add_app_template_global(views.campus_family_of, "campus_family_of")
 public.add_app_template_global(views.campus_family_url, "campus_family_url")
+public.add_app_template_global(family_weeks, "campus_family_weeks")
 public.add_url_rule("/", "index", views.index)
 public.add_url_rule("/<int:campus_id>", "show", views.show)
 public.add_url_rule("/<int:campus_id>/iscrivi", "enrol", views.enrol_page, methods=["GET", "POST"])

@@ -171,6 +171,39 @@ class Campus(Programme):
             return [TicketPlan(booking.contact_name, 1) for _n in range(booking.quantity)]
         return [TicketPlan(child.short_name, 1) for child in details.children]
 
+    def emails_each_request(self, details) -> bool:
+        # A family's weeks are asked for together: one email for the whole enrolment,
+        # queued by service.enrol once every week has its answer.
+        return details is None
+
+    def document_tickets(self, booking: Booking) -> list[Ticket]:
+        """One email and one PDF for the family: the tickets of every child in every week
+        it is confirmed in, week by week."""
+        family_id = db.session.scalar(
+            select(CampusPlace.family_id).where(CampusPlace.booking_id == booking.id)
+        )
+        if family_id is None:
+            return list(booking.tickets)
+        return list(
+            db.session.scalars(
+                select(Ticket)
+                .join(CampusPlace, CampusPlace.ticket_id == Ticket.id)
+                .join(Booking, Booking.id == CampusPlace.booking_id)
+                .join(Slot, Slot.id == Booking.slot_id)
+                .where(
+                    CampusPlace.family_id == family_id,
+                    CampusPlace.withdrawn_at.is_(None),
+                    Booking.status == "confirmed",
+                )
+                .order_by(Slot.starts_at, CampusPlace.id)
+            )
+        )
+
+    def ticket_caption(self, ticket: Ticket) -> str:
+        from .rules import week_label  # rules need the models: imported when asked
+
+        return f"{ticket.holder_label} · {week_label(ticket.booking.slot)}"
+
     def quantity_changeable(self, booking: Booking) -> bool:
         return False  # children are enrolled by name; a child is withdrawn on its own
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import clock
 from ..admin.audit import record
@@ -45,6 +45,7 @@ from ..booking.models import (
 from ..booking.states import BookingStatus
 from ..booking.tickets import ACCEPTED
 from ..extensions import db
+from ..outbox import queue_email
 from .models import (
     Campus,
     CampusChild,
@@ -57,6 +58,7 @@ from .models import (
     link_tickets,
     place_of,
 )
+from .rules import week_label
 
 S = BookingStatus
 
@@ -165,7 +167,36 @@ def enrol(campus: Campus, enrolment: Enrolment, *, now: datetime) -> CampusFamil
                 request_booking(
                     slot, len(rest), contact, now=now, details=WeekDetails(family, rest)
                 )
+    _email_family(family)
     return family
+
+
+def _email_family(family: CampusFamily) -> None:
+    # One email for the whole enrolment (Campus.emails_each_request): the confirmation, with
+    # every child's QR code of every week confirmed and one PDF, listing the weeks waiting
+    # too; or, if every week is waiting, the waiting-list email, listing them all.
+    bookings = family_bookings(family)
+    confirmed = [b for b in bookings if b.status is S.confirmed]
+    if confirmed:
+        queue_email(confirmed[0], "confirmation")
+    elif bookings:
+        queue_email(bookings[0], "waitlisted")
+
+
+def family_weeks(booking: Booking) -> list[tuple[str, str, list[str]]]:
+    """The family's weeks, for its emails: (week, status, the children's first names)."""
+    family_id = db.session.scalar(
+        select(CampusPlace.family_id).where(CampusPlace.booking_id == booking.id)
+    )
+    if family_id is None:
+        return []
+    family = db.session.get(CampusFamily, family_id)
+    rows = []
+    for week in family_bookings(family):
+        names = [p.child.first_name for p in active_places(week)]
+        if names and week.status in (S.confirmed, S.waitlisted, S.offered):
+            rows.append((week_label(week.slot), week.status.value, names))
+    return rows
 
 
 def enrolment_from_form(form, language: str) -> Enrolment:
@@ -259,6 +290,7 @@ def accept_week(booking: Booking, child_ids: list[int], *, now: datetime) -> Non
     link_tickets(booking)
     for place in dropped:
         _take_out(place, now)
+    _documents_changed(places[0].family)
 
 
 # --- From the manage link ------------------------------------------------------------------
@@ -275,8 +307,24 @@ def withdraw_child(place: CampusPlace, *, now: datetime) -> None:
     if len(active_places(booking)) == 1:
         place.withdrawn_at = now
         cancel_booking(booking, now=now)
-        return
-    _take_out(place, now)
+    else:
+        _take_out(place, now)
+    _documents_changed(place.family)
+
+
+def _documents_changed(family: CampusFamily) -> None:
+    # The family's email and PDF show every week (Campus.document_tickets): a change in one
+    # week is a new version of each week's documents, so none is served as it was kept.
+    ids = [b.id for b in family_bookings(family)]
+    db.session.flush()
+    db.session.execute(
+        update(Booking)
+        .where(Booking.id.in_(ids))
+        .values(version=Booking.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    for booking in family_bookings(family):
+        db.session.expire(booking, ["version"])
 
 
 def _take_out(place: CampusPlace, now: datetime) -> None:

@@ -250,3 +250,69 @@ def test_the_withdraw_page_says_when_it_is_too_late(app, client):
     response = client.post(f"{family_url}/ritira/{place.id}")
     db.session.refresh(place)
     assert response.status_code == 303 and place.withdrawn_at is None
+
+
+def _three_children(week_ids, **changes):
+    return form_data(
+        week_ids,
+        **{
+            "children-2-first_name": "Pietro",
+            "children-2-last_name": "Rossi",
+            "children-2-birth_date": "2019-05-05",
+        },
+        **changes,
+    )
+
+
+def test_three_children_in_two_weeks_get_one_email_and_one_pdf_with_a_qr_each(app, client):
+    from centrale_booking.documents.emails import build_email
+    from centrale_booking.outbox.models import OutboxMessage
+    from tests.helpers import pdf_image_count, pdf_text
+
+    campus = make_edition(weeks=2, capacity=12)
+    client.post(f"/campus/{campus.id}/iscrivi", data=_three_children([s.id for s in campus.slots]))
+    [message] = db.session.scalars(select(OutboxMessage)).all()  # one, for the family
+    assert message.kind == "confirmation"
+    email = build_email(message)
+    text = email.get_body(("plain",)).get_content()
+    assert text.count("Giulia R. · ") == 2 and text.count("Pietro R. · ") == 2
+    assert "28 dicembre – 1 gennaio 2027: confermata (Giulia, Marco, Pietro)" in text
+    images = [part for part in email.walk() if part.get_content_type() == "image/png"]
+    assert len(images) == 6  # three children, two weeks
+    [pdf] = [p for p in email.iter_attachments() if p.get_content_type() == "application/pdf"]
+    content = pdf.get_content()
+    assert pdf_image_count(content) == 6
+    assert "4–8 gennaio 2027: confermata" in " ".join(pdf_text(content).split())
+
+
+def test_a_family_waiting_for_every_week_gets_one_waiting_list_email_naming_them(app, client):
+    from centrale_booking.documents.emails import build_email
+    from centrale_booking.outbox.models import OutboxMessage
+
+    campus = make_edition(weeks=2, capacity=1)
+    client.post(f"/campus/{campus.id}/iscrivi", data=form_data([s.id for s in campus.slots]))
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.kind == "waitlisted"
+    text = build_email(message).get_body(("plain",)).get_content()
+    assert "28 dicembre – 1 gennaio 2027: in lista d'attesa (Giulia, Marco)" in text
+    assert "4–8 gennaio 2027: in lista d'attesa (Giulia, Marco)" in text
+
+
+def test_a_withdrawal_gives_every_week_of_the_family_a_new_pdf(app, client):
+    from centrale_booking.links import pdf_url
+    from tests.helpers import pdf_text
+
+    campus = make_edition(weeks=2, capacity=12)
+    family_url = client.post(
+        f"/campus/{campus.id}/iscrivi", data=form_data([s.id for s in campus.slots])
+    ).headers["Location"]
+    first, second = db.session.scalars(select(Booking).order_by(Booking.id)).all()
+    pdf = pdf_url(first).removeprefix("http://booking.test")
+    assert pdf_text(client.get(pdf).data).count("Marco R.") == 2
+    marco = next(
+        p
+        for p in db.session.scalar(select(CampusFamily)).places
+        if p.child.first_name == "Marco" and p.booking_id == second.id
+    )
+    client.post(f"{family_url}/ritira/{marco.id}")
+    assert pdf_text(client.get(pdf).data).count("Marco R.") == 1
