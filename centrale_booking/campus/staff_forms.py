@@ -27,7 +27,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from ..clock import LocalTimeError, local, museum_time
 from ..forms import TextRuleForm
@@ -66,6 +66,24 @@ SEASON_LABELS = {
 }
 
 
+class Years:
+    """A date (or moment) within the years the museum can mean; far ones do not even fit the
+    clocks' arithmetic."""
+
+    def __init__(self, first: int = 2020, last: int = 2100):
+        self.first, self.last = first, last
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not self.first <= field.data.year <= self.last:
+            raise StopValidation(
+                _(
+                    "Please give a date between %(first)s and %(last)s.",
+                    first=self.first,
+                    last=self.last,
+                )
+            )
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -82,10 +100,11 @@ class WeekForm(Form):
 
     slot_id = HiddenField()
     first_day = DateField(
-        _l("First day"), validators=[InputRequired(_l("Please give the week's first day."))]
+        _l("First day"),
+        validators=[InputRequired(_l("Please give the week's first day.")), Years()],
     )
     last_day = DateField(
-        _l("Last day"), validators=[InputRequired(_l("Please give the week's last day."))]
+        _l("Last day"), validators=[InputRequired(_l("Please give the week's last day.")), Years()]
     )
     starts = TimeField(
         _l("Every day from"),
@@ -122,11 +141,17 @@ class EditionForm(TextRuleForm):
     )
     closure_starts = DateField(
         _l("Schools closed from"),
-        validators=[InputRequired(_l("Please give the first day the schools are closed."))],
+        validators=[
+            InputRequired(_l("Please give the first day the schools are closed.")),
+            Years(),
+        ],
     )
     closure_ends = DateField(
         _l("Schools closed until"),
-        validators=[InputRequired(_l("Please give the last day the schools are closed."))],
+        validators=[
+            InputRequired(_l("Please give the last day the schools are closed.")),
+            Years(),
+        ],
     )
     closed_days = _text(
         _l("Days without campus"),
@@ -171,13 +196,13 @@ class EditionForm(TextRuleForm):
     opens_at = DateTimeLocalField(
         _l("Enrolment opens"),
         format=LOCAL_FORMATS,
-        validators=[Optional()],
+        validators=[Optional(), Years()],
         description=_l("In Milan time. Leave empty: as soon as the edition is published."),
     )
     closes_at = DateTimeLocalField(
         _l("Enrolment closes"),
         format=LOCAL_FORMATS,
-        validators=[Optional()],
+        validators=[Optional(), Years()],
         description=_l("Leave empty: each week closes when it starts."),
     )
     withdraw_days = IntegerField(
@@ -382,6 +407,8 @@ class EditionForm(TextRuleForm):
         return self._at(field, field.data.date(), field.data.time())
 
     def _at(self, field, day: date, clock: time) -> datetime | None:
+        if field.errors:  # a date refused already (out of range): nothing to reckon with
+            return None
         try:
             return museum_time(day, clock)
         except LocalTimeError:

@@ -109,6 +109,8 @@ def test_the_education_staff_create_an_edition_with_its_weeks(app, client):
         ({"opens_at": "2027-03-28T02:30"}, "opens_at", "the clocks change"),
         ({"audience": "classes", "max_class": "I5"}, "max_class", "from the first one on"),
         ({"withdraw_days": "99999999999999999999999"}, "withdraw_days", ""),
+        ({"opens_at": "0001-01-01T00:30"}, "opens_at", "between 2020 and 2100"),
+        ({"weeks-0-first_day": "9999-12-31"}, "weeks-0-first_day", "between 2020 and 2100"),
     ],
 )
 def test_what_is_wrong_is_said_next_to_its_field_and_nothing_is_saved(
