@@ -193,11 +193,13 @@ class CampusEnrolmentForm(FlaskForm):
         validators=[Optional()],
     )
 
-    def for_campus(self, campus: Campus, weeks) -> CampusEnrolmentForm:
-        """The edition's weeks as the choices; its rules checked in validate."""
+    def for_campus(self, campus: Campus, weeks, labels=None) -> CampusEnrolmentForm:
+        """The edition's weeks as the choices (`labels`: their week_label, when the caller
+        has them); its rules checked in validate."""
         self.campus = campus
         self.weeks = {slot.id: slot for slot in weeks}
-        self.week_ids.choices = [(slot.id, week_label(slot)) for slot in weeks]
+        labels = labels or [week_label(slot) for slot in weeks]
+        self.week_ids.choices = list(zip([slot.id for slot in weeks], labels, strict=True))
         return self
 
     def validate(self, extra_validators=None) -> bool:

@@ -132,9 +132,14 @@ class Campus(Programme):
             refuse_children(self, slot, details.children)
 
     def write_details(self, booking: Booking, details) -> None:
-        # One INSERT of the rows, by id: the family and its children are written already,
-        # and adding through the relationships would load each collection first.
+        # One INSERT of the rows, by id, each child with the next of the booking's tickets
+        # (a booking just written: none is any child's yet; a waitlisted one has none). The
+        # family and its children are written already; adding through the relationships
+        # would load each collection first.
         first_day = clock.local(booking.slot.starts_at).date()
+        tickets = db.session.scalars(
+            select(Ticket.id).where(Ticket.booking_id == booking.id).order_by(Ticket.id)
+        ).all()
         db.session.execute(
             insert(CampusPlace),
             [
@@ -142,21 +147,13 @@ class Campus(Programme):
                     "booking_id": booking.id,
                     "child_id": child.id,
                     "family_id": details.family.id,
+                    "ticket_id": tickets[n] if n < len(tickets) else None,
                     "age": child.age_on(first_day),
                 }
-                for child in details.children
+                for n, child in enumerate(details.children)
             ],
         )
         db.session.expire(details.family, ["places"])
-        # A booking just written: none of its tickets is any child's yet (a waitlisted one
-        # has none), so each child takes the next in order, as link_tickets would.
-        tickets = db.session.scalars(
-            select(Ticket.id).where(Ticket.booking_id == booking.id).order_by(Ticket.id)
-        ).all()
-        if tickets:
-            for place, ticket_id in zip(active_places(booking), tickets, strict=False):
-                place.ticket_id = ticket_id
-            db.session.flush()
 
     def details_of(self, booking: Booking):
         places = active_places(booking)

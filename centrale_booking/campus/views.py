@@ -119,8 +119,10 @@ def _campus_or_404(campus_id: int) -> Campus:
 
 
 def _form(campus: Campus, rows) -> CampusEnrolmentForm:
-    open_weeks = [slot for slot, offer, _label in rows if offer.bookable]
-    return CampusEnrolmentForm().for_campus(campus, open_weeks)
+    open_rows = [(slot, label) for slot, offer, label in rows if offer.bookable]
+    return CampusEnrolmentForm().for_campus(
+        campus, [slot for slot, _ in open_rows], [label for _, label in open_rows]
+    )
 
 
 def show(campus_id: int):
