@@ -73,7 +73,7 @@ KIND = ProgrammeKind(
     templates="campus",
     label=_l("Family campus"),
     blueprints=(public, back_office, desk, json_api),
-    staff_entry=("campus_staff.weeks", _l("Campus")),
+    staff_entry=("campus_staff.weeks", _l("Manage the campus")),
     staff_menu=(
         ("campus_staff.weeks", _l("Campus")),
         ("campus_staff.new_edition", _l("New campus edition")),

@@ -206,7 +206,7 @@ class EditionForm(TextRuleForm):
         description=_l("Leave empty: each week closes when it starts."),
     )
     withdraw_days = IntegerField(
-        _l("Families may withdraw a child online until (days before the week)"),
+        _l("Days before a week until which families may withdraw a child online"),
         default=7,
         validators=[
             InputRequired(_l("Please give a number of days (0: until the week starts).")),

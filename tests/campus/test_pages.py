@@ -223,7 +223,7 @@ def test_withdrawing_asks_first_then_the_place_goes_to_the_family_waiting(app, c
     asked = client.get(f"{family_url}/ritira/{marco.id}", headers=EN)
     assert asked.status_code == 200
     page = asked.get_data(as_text=True)
-    assert "Withdraw Marco from the week 28 December – 1 January 2027?" in page
+    assert "Withdraw Marco from the week 28 December 2026 – 1 January 2027?" in page
     assert "the place goes to the first family on the waiting list" in page
     assert "Nothing changes for Giulia" in page and "Yes, withdraw Marco" in page
     assert asked.headers["Cache-Control"] == "private, no-store"
@@ -276,7 +276,7 @@ def test_three_children_in_two_weeks_get_one_email_and_one_pdf_with_a_qr_each(ap
     email = build_email(message)
     text = email.get_body(("plain",)).get_content()
     assert text.count("Giulia R. · ") == 2 and text.count("Pietro R. · ") == 2
-    assert "28 dicembre – 1 gennaio 2027: confermata (Giulia, Marco, Pietro)" in text
+    assert "28 dicembre 2026 – 1 gennaio 2027: confermata (Giulia, Marco, Pietro)" in text
     images = [part for part in email.walk() if part.get_content_type() == "image/png"]
     assert len(images) == 6  # three children, two weeks
     [pdf] = [p for p in email.iter_attachments() if p.get_content_type() == "application/pdf"]
@@ -294,7 +294,7 @@ def test_a_family_waiting_for_every_week_gets_one_waiting_list_email_naming_them
     [message] = db.session.scalars(select(OutboxMessage)).all()
     assert message.kind == "waitlisted"
     text = build_email(message).get_body(("plain",)).get_content()
-    assert "28 dicembre – 1 gennaio 2027: in lista d'attesa (Giulia, Marco)" in text
+    assert "28 dicembre 2026 – 1 gennaio 2027: in lista d'attesa (Giulia, Marco)" in text
     assert "4–8 gennaio 2027: in lista d'attesa (Giulia, Marco)" in text
 
 
