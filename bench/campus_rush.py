@@ -288,7 +288,8 @@ def main() -> int:
             continue
         print(f"{engine_name}: fresh database, gunicorn 2 workers x 4 threads", flush=True)
         with fresh_site(engine_name) as (url, instance, env):
-            env["CENTRALE_EVENT_BOOKING_RATE_LIMIT"] = "100000000 per minute"
+            env["CENTRALE_BOOKING_RATE_LIMIT"] = "100000000 per minute"
+            env["CENTRALE_BOOKING_RATE_LIMIT_PER_EVENT"] = "100000000 per minute"
             with gunicorn(env, instance, 2, 4) as (port, _workers, _command):
                 campus_id, weeks = make_edition(url, "burst")
                 families = [

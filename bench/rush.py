@@ -6,8 +6,9 @@ served by gunicorn as deployed.
     .venv/bin/python bench/rush.py --engines sqlite --teachers 300 --rates 10,20,40,60
 
 For each engine: a fresh database and instance folder and gunicorn as `make run` starts it
-(bench/api.py's fresh_site and gunicorn: 2 workers x 4 threads), the per-address rate limit of
-the booking form raised for the run (CENTRALE_SCHOOL_BOOKING_RATE_LIMIT), nothing else changed.
+(bench/api.py's fresh_site and gunicorn: 2 workers x 4 threads), the booking limits per
+address and per activity raised for the run (CENTRALE_BOOKING_RATE_LIMIT, ..._PER_EVENT),
+nothing else changed.
 One activity for primaria with --slots slots (one class each) and --schools schools in the
 Ministry's registry.
 
@@ -349,7 +350,8 @@ def latency_table(timings: list) -> list[tuple]:
 
 def burst(engine_name: str, args) -> bool:
     with fresh_site(engine_name) as (url, instance, env):
-        env["CENTRALE_SCHOOL_BOOKING_RATE_LIMIT"] = "100000000 per minute"
+        env["CENTRALE_BOOKING_RATE_LIMIT"] = "100000000 per minute"
+        env["CENTRALE_BOOKING_RATE_LIMIT_PER_EVENT"] = "100000000 per minute"
         activity_id, codes = prepare(url, args.slots, args.schools, "burst")
         with gunicorn(env, instance, 2, 4) as (port, _pids, _command):
             arrivals = [(0.0, activity_id, codes[n % len(codes)], n) for n in range(args.teachers)]

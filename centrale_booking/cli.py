@@ -5,9 +5,11 @@ import threading
 
 import click
 from flask import Flask, current_app
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from .auth.models import Role, StaffUser
+from .auth.passwords import password_problem
 from .booking.engine import expire_holds
 from .booking.reminders import queue_reminders
 from .extensions import db, transaction, utcnow
@@ -33,13 +35,16 @@ def users():
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", default="", help="The name shown in the staff pages.")
-@click.password_option(help="Asked for when not given.")
-def create_user(email: str, role: str, name: str, password: str):
+def create_user(email: str, role: str, name: str):
     email = email.strip().lower()
     if "@" not in email:
         raise click.BadParameter("not an email address", param_hint="EMAIL")
-    if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    # Asked for, never an option: a password on the command line stays in the shell's history
+    # and in the process list.
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with force_locale("en"):
+        if problem := password_problem(password, email=email):
+            raise click.ClickException(str(problem))
     exists = db.session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email))
     if exists:
         raise click.ClickException(f"{email} already has an account")

@@ -42,12 +42,15 @@ class Defaults:
         "secondaria_primo": 15,
         "secondaria_secondo": 15,
     }
-    SCHOOL_BOOKING_RATE_LIMIT = "20 per minute"  # the class booking form, per client address
 
-    # Public event registration form: per client address
-    EVENT_BOOKING_RATE_LIMIT = "20 per minute"
     # "Find your booking" (the manage links sent again by email): per client address
     FIND_BOOKINGS_RATE_LIMIT = "5 per 10 minutes"
+
+    # Booking requests of every programme, the page form and the API counted together
+    # (ratelimits.hit_booking_limits)
+    BOOKING_RATE_LIMIT = "20 per minute"  # per client address
+    BOOKING_RATE_LIMIT_PER_EMAIL = "10 per hour"  # per email address, from any client
+    BOOKING_RATE_LIMIT_PER_EVENT = "120 per minute"  # per event, activity or edition, all clients
 
     # Language
     LANGUAGES = ("it", "en")
@@ -56,13 +59,18 @@ class Defaults:
     LANGUAGE_COOKIE = "lang"
 
     # Staff login
-    LOGIN_RATE_LIMIT = "10 per minute"
-    API_BOOKING_RATE_LIMIT = "20 per minute"  # POST /api/v1/events/<id>/bookings, per address
-    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "10 per minute"  # failed logins per client address (or known device)
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"  # failed logins per account, new clients
+    # Where the counts are kept: None, a file in instance/ that every worker of this machine
+    # shares (ratelimits.py); "redis://host:6379" for several machines.
+    RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # SESSION_COOKIE_SECURE, REMEMBER_COOKIE_SECURE: set by create_app when BASE_URL is https
     WTF_CSRF_TIME_LIMIT = None  # a teacher may leave a form open for a while
 
     # Logging: one line per request on stderr
@@ -89,3 +97,4 @@ class Defaults:
     OUTBOX_BACKOFF_SECONDS = 60  # wait after the first failure; doubled after each next one
     OUTBOX_BACKOFF_MAX_SECONDS = 6 * 3600  # the longest wait between two attempts
     OUTBOX_LEASE_SECONDS = 300  # a claimed message is left to its worker this long
+    OUTBOX_MAX_PER_RECIPIENT_PER_HOUR = 10  # then the next emails to that address wait

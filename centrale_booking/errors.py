@@ -45,6 +45,8 @@ def init_app(app: Flask) -> None:
             403: _("You do not have permission to see this page."),
             404: _("This page does not exist, or no longer exists."),
             405: _("This action is not allowed here."),
+            413: _("The request is too large."),
+            415: _("Please send the body as JSON, with the type application/json."),
             429: _("Too many attempts. Please wait a minute and try again."),
         }
         message = messages.get(exc.code, _("Something went wrong."))

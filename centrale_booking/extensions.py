@@ -55,6 +55,9 @@ def transaction() -> Iterator[None]:
     so the block writes with the write lock taken from its first statement on (BEGIN
     IMMEDIATE on SQLite, see database.py) and sees fresh rows; objects loaded before are
     refreshed on their next access.
+
+    A refusal may leave a consequence that must outlive its rollback (AlreadyBooked: the
+    booking's link emailed again): its `after_rollback` runs in a transaction of its own.
     """
     session = db.session()  # this app context's Session, not the scoped proxy
     if session.new or session.dirty or session.deleted:
@@ -72,8 +75,12 @@ def transaction() -> Iterator[None]:
     try:
         yield
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if (follow_up := getattr(exc, "after_rollback", None)) is not None:
+            exc.after_rollback = None  # once, even if an outer transaction() sees it again
+            with transaction():
+                follow_up()
         raise
     finally:
         del held

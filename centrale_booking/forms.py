@@ -8,17 +8,46 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import session
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Length, Optional, Regexp
+from wtforms import FieldList, FormField, HiddenField, PasswordField, TextAreaField
+from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
 from .booking.models import Booking
 from .booking.states import LIVE
 from .extensions import db, transaction, utcnow
-from .text import text_problem
+from .text import name_problem, text_problem
+
+
+class DeliverableEmail(Email):
+    """An email address the museum's mail can reach: well formed, and in plain letters. A
+    letter outside ASCII (an accent before the @, an accented domain) needs the SMTPUTF8
+    extension, which the museum's server does not offer: such an address is refused here,
+    where the person can still correct it, instead of an email that can never leave."""
+
+    def __init__(self, message=None):
+        super().__init__(message, check_deliverability=False, allow_smtputf8=False)
+
+    def __call__(self, form, field):
+        if field.data and not field.data.isascii():
+            raise ValidationError(NOT_PLAIN_ADDRESS)
+        super().__call__(form, field)
+
+
+class PersonName:
+    """A person's name, as the greeting of an email prints it: no link in it (text.py)."""
+
+    def __call__(self, form, field):
+        if field.data and (problem := name_problem(field.data)):
+            raise ValidationError(problem)
+
+
+NOT_PLAIN_ADDRESS = _l(
+    "Please write the address without accented or special letters: our mail cannot reach it."
+)
 
 
 class TextRuleForm(FlaskForm):
@@ -27,16 +56,31 @@ class TextRuleForm(FlaskForm):
     told about the line break, not that it does not look right)."""
 
     def validate(self, extra_validators=None) -> bool:
-        refused = {
-            field.name: message
-            for field in self
+        for field in _leaf_fields(self):  # trimmed first, then every length counts what is kept
+            if isinstance(field.data, str) and not isinstance(field, PasswordField):
+                field.data = field.data.strip()
+        refused = [
+            (field, message)
+            for field in _leaf_fields(self)
             if isinstance(field.data, str)
             and (message := text_problem(field.data, multiline=isinstance(field, TextAreaField)))
-        }
+        ]
         valid = super().validate(extra_validators)
-        for name, message in refused.items():
-            self[name].errors = [message]
+        for field, message in refused:
+            field.errors = [message]
         return valid and not refused
+
+
+def _leaf_fields(form):
+    # Every field, those of nested forms (a child, a person who collects) and lists included.
+    for field in form:
+        if isinstance(field, FormField):
+            yield from _leaf_fields(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from _leaf_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        else:
+            yield field
 
 
 class ConfirmForm(FlaskForm):

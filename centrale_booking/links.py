@@ -6,6 +6,7 @@ worker), and from the app's own routes, so that a link always matches a route
 from __future__ import annotations
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 
 
 def _path(endpoint: str, **values) -> str:
@@ -47,6 +48,30 @@ def ics_url(booking) -> str:
     return absolute(
         _path("manage.calendar_file", reference=booking.reference, token=booking.manage_token)
     )
+
+
+def newsletter_token(booking) -> str:
+    """Signed, and sent only to the booking's address (never shown on a page nor in the
+    API, unlike the manage link): opening it proves the address is the person's."""
+    serializer = URLSafeSerializer(current_app.secret_key, salt="newsletter-confirm")
+    return serializer.dumps([booking.id, booking.contact_email.lower()])
+
+
+def newsletter_booking_id(token: str, email_of) -> int | None:
+    """The booking id a newsletter token names, if it is genuine and still matches the
+    booking's address (`email_of(id)`), else None."""
+    serializer = URLSafeSerializer(current_app.secret_key, salt="newsletter-confirm")
+    try:
+        booking_id, email = serializer.loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(booking_id, int) or (email_of(booking_id) or "").lower() != email:
+        return None
+    return booking_id
+
+
+def newsletter_url(booking) -> str:
+    return absolute(_path("manage.newsletter", signed=newsletter_token(booking)))
 
 
 def ticket_url(ticket) -> str:

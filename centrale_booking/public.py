@@ -38,6 +38,7 @@ def set_language(language: str):
         max_age=365 * 24 * 3600,
         samesite="Lax",
         httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],  # true under https (create_app)
     )
     return response
 

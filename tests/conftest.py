@@ -73,6 +73,8 @@ def _test_config(url: str, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": True,
+        # The default storage (a file every worker shares), fresh for each app.
+        "RATELIMIT_STORAGE_URI": f"sqlitefile://{_INSTANCE}/ratelimits-{secrets.token_hex(6)}.db",
         "LOG_REQUESTS": False,
         "BASE_URL": "http://booking.test",
         **extra,

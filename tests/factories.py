@@ -98,9 +98,11 @@ def make_staff(role: Role = Role.admin, password: str = STAFF_PASSWORD, **fields
     return user
 
 
-def make_school_slot(grades=("primaria",), max_pupils: int = 28, starts_at=None, **fields) -> Slot:
-    """A published activity for `grades`, one class per slot, and one slot of it (bookable
-    now, starting in a week unless told)."""
+def make_school_slot(
+    grades=("primaria",), max_pupils: int = 28, starts_at=None, capacity: int = 1, **fields
+) -> Slot:
+    """A published activity for `grades`, and one slot of it for `capacity` classes (one
+    unless told; bookable now, starting in a week unless told)."""
     from centrale_booking.schools.models import GradeLevel
 
     activity = make_activity(
@@ -112,4 +114,4 @@ def make_school_slot(grades=("primaria",), max_pupils: int = 28, starts_at=None,
     )
     with transaction():
         activity.grades = [GradeLevel(g) for g in grades]
-    return make_slot(capacity=1, programme=activity, starts_at=starts_at, **fields)
+    return make_slot(capacity=capacity, programme=activity, starts_at=starts_at, **fields)

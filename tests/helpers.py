@@ -71,7 +71,7 @@ def sign_in(client, role: Role) -> StaffUser:
     with transaction():
         db.session.add(user)
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()  # "id:session token", as login_user keeps it
         session["_fresh"] = True
     return user
 

@@ -14,7 +14,8 @@ from ..booking.models import Booking, Programme, Slot
 from ..booking.states import LIVE, BookingStatus
 from ..clock import local, midnight
 from ..extensions import db
-from ..outbox.models import OutboxMessage, OutboxStatus
+from ..outbox.models import OutboxMessage
+from .emails import not_sent_rule
 
 S = BookingStatus
 
@@ -72,9 +73,7 @@ def todays_work(now: datetime, *, with_office: bool) -> ToDo:
         )
     ]
     failed = db.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.failed)
+        select(func.count()).select_from(OutboxMessage).where(not_sent_rule(now))
     )
     week = db.session.scalar(
         select(func.count())

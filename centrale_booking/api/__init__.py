@@ -9,7 +9,9 @@ import json
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
+from ..converters import MAX_ID
 from ..extensions import csrf
 from .forms import InvalidInput
 from .openapi import document
@@ -17,7 +19,6 @@ from .problems import problem
 
 PREFIX = "/api/v1"
 MAX_BODY_BYTES = 16 * 1024  # a booking request is a few hundred bytes
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; a larger one is no id: 404
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
@@ -34,13 +35,33 @@ csrf.exempt(bp)
 
 
 def json_body():
-    """The body parsed as JSON whatever its content type, or None when it is not JSON."""
-    request.max_content_length = MAX_BODY_BYTES  # 413 beyond, with a length given or not
-    data = request.get_data(cache=False)
+    """The body parsed as JSON, or None when it is not JSON. 415 unless it is declared
+    application/json: a cross-site HTML form can send text/plain or a form encoding, never
+    that type, so a required JSON type keeps other sites' pages from booking through their
+    visitors' browsers. 413 beyond MAX_BODY_BYTES, with a length given or chunked."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType()
+    request.max_content_length = MAX_BODY_BYTES
+    if request.content_length is None and "wsgi.input_terminated" in request.environ:
+        data = _read_chunked(request.environ["wsgi.input"])
+    else:
+        data = request.get_data(cache=False)
     try:
         return json.loads(data)
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond measure
         return None
+
+
+def _read_chunked(stream) -> bytes:
+    # werkzeug's limited stream stops quietly at the limit, so that a chunked body over it
+    # would be read cut short (and refused as bad JSON): read one byte more, then tell.
+    data = bytearray()
+    while len(data) <= MAX_BODY_BYTES:
+        chunk = stream.read(MAX_BODY_BYTES + 1 - len(data))
+        if not chunk:
+            return bytes(data)
+        data += chunk
+    raise RequestEntityTooLarge()
 
 
 @bp.get("/openapi.json")

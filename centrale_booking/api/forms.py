@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange
 
-from ..text import text_problem
+from ..text import MULTILINE_PATTERN, ONE_LINE_PATTERN, text_problem
 
 
 class InvalidInput(Exception):
@@ -130,6 +130,8 @@ def _scalar(value) -> bool:
 
 def _put(field: Field, value, name: str, path: str, formdata, type_errors) -> None:
     kind = json_type(field)
+    if kind is int and isinstance(value, float) and value.is_integer():
+        value = int(value)  # 24.0 is the integer 24 in JSON (and in JSON Schema)
     # bool is an int in Python; in JSON, true is not a number
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         type_errors[path] = [_type_message(kind)]
@@ -247,11 +249,15 @@ def _field_schema(field: Field) -> tuple[dict, bool]:
     schema: dict = {"type": {str: "string", int: "integer", bool: "boolean"}[kind]}
     if field.type == "DateField":
         schema["format"] = "date"
+    elif kind is str:  # the text rule (text.py), as the form applies it
+        multiline = field.type == "TextAreaField"
+        schema["pattern"] = MULTILINE_PATTERN if multiline else ONE_LINE_PATTERN
     required = False
     for validator in field.validators:
         if isinstance(validator, InputRequired | DataRequired):
             required = True
             if kind is bool:
+                schema["const"] = True  # a required box is one that is ticked
                 schema["description"] = "Must be true."
         elif isinstance(validator, Length):
             if validator.min > 0:
@@ -269,6 +275,9 @@ def _field_schema(field: Field) -> tuple[dict, bool]:
             schema["format"] = "email"
     if kind is bool and not required:
         schema["default"] = False
+    if not required:
+        # null is read as left out (json_formdata), so the document says it is allowed
+        schema["type"] = [schema["type"], "null"]
     return schema, required
 
 

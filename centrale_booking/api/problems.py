@@ -28,7 +28,8 @@ PROBLEM_SCHEMA = {
         "code": {
             "type": "string",
             "description": "Stable, for programs: e.g. invalid_input, booking_closed, "
-            "booking_not_open, slot_cancelled, slot_full, http_404, http_429, busy.",
+            "booking_not_open, slot_cancelled, slot_full, already_booked, http_404, http_415, "
+            "http_429, busy.",
         },
         "errors": {
             "type": "object",

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import InputRequired, Length
+
+from ..forms import DeliverableEmail
 
 
 class LoginForm(FlaskForm):
@@ -9,7 +11,7 @@ class LoginForm(FlaskForm):
         _l("Email"),
         validators=[
             InputRequired(_l("Please enter your email address.")),
-            Email(_l("Please enter a valid email address."), check_deliverability=False),
+            DeliverableEmail(_l("Please enter a valid email address.")),
             Length(max=254),
         ],
         render_kw={"autocomplete": "username"},

@@ -1,5 +1,6 @@
 """Museum staff and what they did."""
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -28,9 +29,19 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # In every session and "remember me" cookie of the account (get_id): a new one, on logout
+    # or a new password, makes all of them stop working.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        self.session_token = secrets.token_hex(16)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

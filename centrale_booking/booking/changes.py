@@ -19,6 +19,7 @@ from .engine import (
 )
 from .errors import (  # the refusals were defined here before: still importable from here
     CapacityBelowTaken,
+    FewerPlacesClosed,
     InvalidQuantity,
     NotEnoughPlaces,
     QuantityUnchangeable,
@@ -55,6 +56,8 @@ def change_quantity(booking, quantity: int, *, now: datetime) -> None:
     difference = quantity - booking.quantity
     if difference == 0:
         return
+    if difference < 0 and booking.status is S.confirmed and now >= slot.cancellation_deadline:
+        raise FewerPlacesClosed()  # the places given back would be a late cancellation
     if booking.status is S.confirmed:
         if difference > 0 and not hold_places(slot, difference):
             raise NotEnoughPlaces(max(slot.places_left, 0))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import bindparam, delete, exists, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -21,6 +22,7 @@ from ..outbox.models import OutboxMessage
 from .codes import new_manage_token, new_reference, new_ticket_code
 from .counters import CounterHold, hold_counters, release_counters
 from .errors import (
+    AlreadyBooked,
     BookingClosed,
     BookingError,
     BookingNotOpen,
@@ -132,6 +134,7 @@ def _request(
         booking.hold_expires_at = now + timedelta(minutes=programme.hold_minutes())
     ensure_open(slot, quantity, now)
     programme.check_request(slot, quantity, details)
+    booking.person_key = programme.person_key(contact, details)
     # The rows are written as if the places were held, and the places are held last: on
     # PostgreSQL the hold locks the slot's row until the commit, so the bookings of one slot
     # wait for each other only that long. Not held: the rows just written (seen by no one,
@@ -146,6 +149,7 @@ def _request(
     if held:
         _add_booking(booking, slot, programme, details)
         counters.extend(programme.counter_holds(slot, quantity, details))
+        _ask_newsletter_confirmation(booking)
         return booking
     _take_back(booking)
     db.session.refresh(slot, ["taken"])  # full: show what is really left
@@ -154,10 +158,12 @@ def _request(
     if programme.waitlist_mode is WaitlistMode.none:
         raise SlotFull()
     booking = _new_booking(slot, quantity, contact, now, S.waitlisted)
+    booking.person_key = programme.person_key(contact, details)
     _insert_booking(booking, slot)
     _add_booking(booking, slot, programme, details)
     if programme.emails_each_request(details):
         queue_email(booking, "waitlisted")
+    _ask_newsletter_confirmation(booking)
     return booking
 
 
@@ -430,14 +436,39 @@ def _read_again(slot: Slot) -> Programme:
 
 def _insert_booking(booking: Booking, slot: Slot) -> None:
     # Written once, in its status of the moment (moved before, not updated after). The
-    # unique constraint is the guarantee: a reference already in use (about one chance in 887
-    # million per booking already made) makes the INSERT write nothing, and the booking is
-    # written again with another reference. No read first.
+    # unique constraints are the guarantee, no read first: the INSERT writes nothing when the
+    # reference is already in use (about one chance in 887 million per booking already made:
+    # written again with another one) or when the same person already has a live booking
+    # for the slot (the index uq_booking_live_person: AlreadyBooked). On PostgreSQL a
+    # concurrent request of the same person waits here for the first one's commit.
     prefix = slot.programme.reference_prefix
     while True:
         booking.reference = new_reference(prefix)
         if insert_row(db.session, booking, _INSERT_BOOKING):
-            break
+            return
+        existing = _live_booking_of(booking.slot_id, booking.person_key)
+        if existing is not None:
+            raise AlreadyBooked(existing, after_rollback=partial(resend_link, existing))
+
+
+def _live_booking_of(slot_id: int, person_key: str | None) -> int | None:
+    if person_key is None:
+        return None
+    return db.session.scalar(
+        select(Booking.id).where(
+            Booking.slot_id == slot_id,
+            Booking.person_key == person_key,
+            Booking.status.in_(LIVE),
+        )
+    )
+
+
+def resend_link(booking_id: int) -> None:
+    """Email a booking's link again to its address (someone asked to book again with it):
+    its confirmation for a confirmed booking, else the news of where it stands."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is not None and booking.status in LIVE:
+        queue_email(booking, "link_again")
 
 
 def _add_booking(booking: Booking, slot: Slot, programme: Programme, details) -> None:
@@ -445,6 +476,21 @@ def _add_booking(booking: Booking, slot: Slot, programme: Programme, details) ->
     set_committed_value(booking, "slot", slot)
     if details is not None:  # an event's request has none: nothing more to write
         programme.write_details(booking, details)
+
+
+def _ask_newsletter_confirmation(booking: Booking) -> None:
+    # Anyone can type any address: the newsletter counts once confirmed from that address.
+    if booking.newsletter_consent:
+        queue_email(booking, "newsletter_confirm")
+
+
+def confirm_newsletter(booking: Booking, *, now: datetime) -> bool:
+    """The address confirmed the newsletter it asked for (the emailed link). False when
+    there is nothing to confirm (never asked, or confirmed already)."""
+    if not booking.newsletter_consent or booking.newsletter_confirmed_at is not None:
+        return False
+    booking.newsletter_confirmed_at = now
+    return True
 
 
 def _take_back(booking: Booking) -> None:
@@ -458,7 +504,7 @@ def _take_back(booking: Booking) -> None:
 # Prepared once (fastpath.py): building and running statements through SQLAlchemy costs
 # several times more Python than the driver's own work.
 _LOAD_SLOT = PreparedLoad(Slot, related="programme")
-_INSERT_BOOKING = PreparedInsert(Booking, unless_conflict_on="reference")
+_INSERT_BOOKING = PreparedInsert(Booking, unless_any_conflict=True)
 _INSERT_TICKET = PreparedInsert(Ticket, returning=False)
 _slot = Slot.__table__
 _HOLD = Prepared(

@@ -84,6 +84,22 @@ class TooManyPlaces(BookingError):
         super().__init__(_l("You can book at most %(max)s places at a time.", max=maximum))
 
 
+class AlreadyBooked(BookingError):
+    """The same person (as the programme tells: Programme.person_key) already has a live
+    booking for this slot. Its link is emailed to them again once the refusal has rolled
+    back (`after_rollback`, run by transaction()); it is never shown to whoever asked."""
+
+    code = "already_booked"
+    message = _l(
+        "You already have a booking for this date. We have emailed you the link to it again."
+    )
+
+    def __init__(self, booking_id: int, after_rollback=None):
+        self.booking_id = booking_id
+        self.after_rollback = after_rollback
+        super().__init__()
+
+
 class SlotFull(BookingError):
     code = "slot_full"
     message = _l("This date is full and has no waiting list.")
@@ -92,6 +108,16 @@ class SlotFull(BookingError):
 class CancellationClosed(BookingError):
     code = "cancellation_closed"
     message = _l("This booking can no longer be cancelled online. Please contact the museum.")
+
+
+class FewerPlacesClosed(CancellationClosed):
+    """Fewer places after the online cancellation deadline: a cancellation in part, refused
+    as a whole one is."""
+
+    code = "cancellation_closed"
+    message = _l(
+        "The places of this booking can no longer be reduced online. Please contact the museum."
+    )
 
 
 class QuantityUnchangeable(BookingError):

@@ -250,15 +250,25 @@ def set_loaded(obj, values: dict) -> None:
 class PreparedInsert(Prepared):
     """INSERT for a model's table, every column but the id; RETURNING the id unless
     returning=False (then nothing is waited for: see one_round_trip). With
-    `unless_conflict_on` (a unique column): ON CONFLICT (that column) DO NOTHING.
-    The model must follow the rules at the top of this module."""
+    `unless_conflict_on` (a unique column): ON CONFLICT (that column) DO NOTHING; with
+    `unless_any_conflict`, ON CONFLICT DO NOTHING on any unique constraint or index (partial
+    ones included). The model must follow the rules at the top of this module."""
 
-    def __init__(self, model, *, unless_conflict_on: str | None = None, returning: bool = True):
+    def __init__(
+        self,
+        model,
+        *,
+        unless_conflict_on: str | None = None,
+        unless_any_conflict: bool = False,
+        returning: bool = True,
+    ):
         table = model.__table__
         statements = {}
         for name, dialect_insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
             statement = dialect_insert(table)
-            if unless_conflict_on is not None:
+            if unless_any_conflict:
+                statement = statement.on_conflict_do_nothing()
+            elif unless_conflict_on is not None:
                 statement = statement.on_conflict_do_nothing(index_elements=[unless_conflict_on])
             statements[name] = statement.returning(table.c.id) if returning else statement
         self.model = model

@@ -10,13 +10,13 @@ from typing import ClassVar, NamedTuple
 from flask import current_app
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..db_types import enum_type
 from ..extensions import db, utcnow
-from .states import HOLDS_PLACES, BookingStatus
+from .states import HOLDS_PLACES, LIVE, BookingStatus
 
 
 class WaitlistMode(StrEnum):
@@ -39,7 +39,7 @@ def places_text(unit: Unit, n: int) -> str:
         return ngettext("%(num)d class", "%(num)d classes", n)
     if unit is Unit.children:
         return ngettext("%(num)d child", "%(num)d children", n)
-    return ngettext("%(num)d seat", "%(num)d seats", n)
+    return ngettext("%(num)d place", "%(num)d places", n)
 
 
 def admits_text(unit: Unit, n: int) -> str:
@@ -170,6 +170,14 @@ class Programme(db.Model):
         """Raise a BookingError when the programme's own rules refuse the request (a class
         of the wrong grade, a child too young); called before any place is held."""
 
+    def person_key(self, contact, details) -> str | None:
+        """Who "the same person" is on this programme (`contact` as given to
+        request_booking, `details` the programme's): one slot takes one live booking per key,
+        enforced by the database (a unique index over the live statuses), so that a second
+        request of the same person is refused (AlreadyBooked) rather than taking more places.
+        None, here: no such rule. Events: the email address; a school class, a campus child."""
+        return None
+
     def write_details(self, booking: Booking, details) -> None:
         """Store the programme's own details of a request (a class and its teachers; the
         children and who collects them) with the booking, in the same transaction."""
@@ -236,9 +244,12 @@ class Programme(db.Model):
                 *self.own_facts(booking, language),
             ]
             if personal:
-                facts.append(Fact(_("Booked by"), booking.contact_name))
+                # A request on the waiting list is asked for, not booked: said so.
+                asked = booking.status is BookingStatus.waitlisted
+                facts.append(Fact(_("Asked by") if asked else _("Booked by"), booking.contact_name))
                 if self.in_person(booking):  # an online registration holds no places
-                    facts.append(Fact(_("Booked"), self.places_text(booking.quantity)))
+                    places = self.places_text(booking.quantity)
+                    facts.append(Fact(_("Asked for") if asked else _("Booked"), places))
             return facts
 
     def own_facts(self, booking: Booking, language: str) -> list[Fact]:
@@ -358,10 +369,27 @@ class Slot(db.Model):
         return self.starts_at - timedelta(hours=self.programme.cancel_deadline_hours)
 
 
+_LIVE_PERSON = "person_key IS NOT NULL AND status IN ({})".format(
+    ", ".join(f"'{status.value}'" for status in sorted(LIVE))
+)
+
+
 class Booking(db.Model):
     """One request by one person for places on one slot."""
 
     __tablename__ = "booking"
+    __table_args__ = (
+        # One live booking per person per slot (Programme.person_key): a second INSERT of the
+        # same key writes nothing, atomically on SQLite and PostgreSQL alike.
+        Index(
+            "uq_booking_live_person",
+            "slot_id",
+            "person_key",
+            unique=True,
+            sqlite_where=text(_LIVE_PERSON),
+            postgresql_where=text(_LIVE_PERSON),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id"), index=True)
@@ -381,7 +409,13 @@ class Booking(db.Model):
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     privacy_consent_at: Mapped[datetime | None]  # when the person accepted the privacy notice
-    newsletter_consent: Mapped[bool] = mapped_column(default=False)  # separate, never assumed
+    # The newsletter, separate and never assumed: asked for with the booking (consent), and
+    # counting only once confirmed from the link emailed to the address (double opt-in).
+    newsletter_consent: Mapped[bool] = mapped_column(default=False)
+    newsletter_confirmed_at: Mapped[datetime | None]
+    # Who booked, as the programme tells the same person apart (an email address, a class);
+    # None: not one of a kind (see the index above).
+    person_key: Mapped[str | None] = mapped_column(String(254), default=None)
     reminded_at: Mapped[datetime | None]  # the reminder before the start was queued
     # Bumped by every change; an UPDATE from a stale copy fails (optimistic locking).
     version: Mapped[int] = mapped_column(default=1)
@@ -394,6 +428,13 @@ class Booking(db.Model):
     @property
     def holds_places(self) -> bool:
         return self.status in HOLDS_PLACES
+
+    @property
+    def newsletter(self) -> str:
+        """ "yes" (confirmed from the address), "pending" (asked, not confirmed) or "no"."""
+        if not self.newsletter_consent:
+            return "no"
+        return "pending" if self.newsletter_confirmed_at is None else "yes"
 
 
 class Ticket(db.Model):

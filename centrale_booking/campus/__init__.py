@@ -25,18 +25,18 @@ public.add_app_template_global(views.campus_family_of, "campus_family_of")
 public.add_app_template_global(views.campus_family_url, "campus_family_url")
 public.add_app_template_global(family_weeks, "campus_family_weeks")
 public.add_url_rule("/", "index", views.index)
-public.add_url_rule("/<int:campus_id>", "show", views.show)
-public.add_url_rule("/<int:campus_id>/iscrivi", "enrol", views.enrol_page, methods=["GET", "POST"])
+public.add_url_rule("/<id:campus_id>", "show", views.show)
+public.add_url_rule("/<id:campus_id>/iscrivi", "enrol", views.enrol_page, methods=["GET", "POST"])
 public.add_url_rule("/famiglia/<token>", "family", views.family)
 public.add_url_rule(
-    "/famiglia/<token>/accetta/<int:booking_id>", "accept", views.accept, methods=["POST"]
+    "/famiglia/<token>/accetta/<id:booking_id>", "accept", views.accept, methods=["POST"]
 )
 public.add_url_rule(
-    "/famiglia/<token>/ritira/<int:place_id>", "withdraw", views.withdraw, methods=["GET", "POST"]
+    "/famiglia/<token>/ritira/<id:place_id>", "withdraw", views.withdraw, methods=["GET", "POST"]
 )
 public.add_url_rule("/famiglia/<token>/delega", "one_off", views.one_off, methods=["POST"])
 public.add_url_rule(
-    "/famiglia/<token>/salute/<int:child_id>", "health", views.health, methods=["POST"]
+    "/famiglia/<token>/salute/<id:child_id>", "health", views.health, methods=["POST"]
 )
 
 # The editions and their weeks, and the register with the children's health notes: the
@@ -45,22 +45,22 @@ back_office = staff_blueprint("campus_staff", __name__, "/campus", role=Role.edu
 back_office.add_url_rule("/", "weeks", staff.weeks)
 back_office.add_url_rule("/nuova", "new_edition", staff.new_edition, methods=["GET", "POST"])
 back_office.add_url_rule(
-    "/<int:campus_id>/modifica", "edit_edition", staff.edit_edition, methods=["GET", "POST"]
+    "/<id:campus_id>/modifica", "edit_edition", staff.edit_edition, methods=["GET", "POST"]
 )
 back_office.add_url_rule(
-    "/<int:campus_id>/pubblica", "publish_edition", staff.publish_edition, methods=["POST"]
+    "/<id:campus_id>/pubblica", "publish_edition", staff.publish_edition, methods=["POST"]
 )
 back_office.add_url_rule(
-    "/<int:campus_id>/nascondi", "unpublish_edition", staff.unpublish_edition, methods=["POST"]
+    "/<id:campus_id>/nascondi", "unpublish_edition", staff.unpublish_edition, methods=["POST"]
 )
-back_office.add_url_rule("/<int:slot_id>/registro", "register", staff.register)
-back_office.add_url_rule("/<int:slot_id>/registro.pdf", "register_pdf", staff.register_pdf)
+back_office.add_url_rule("/<id:slot_id>/registro", "register", staff.register)
+back_office.add_url_rule("/<id:slot_id>/registro.pdf", "register_pdf", staff.register_pdf)
 
 # The desk near closing time: who is still here; health details open on purpose.
 desk = staff_blueprint("campus_desk", __name__, "/accoglienza/campus", role=Role.desk)
-desk.add_url_rule("/<int:slot_id>/ancora-qui", "still_here", staff.still_here)
+desk.add_url_rule("/<id:slot_id>/ancora-qui", "still_here", staff.still_here)
 desk.add_url_rule(
-    "/<int:slot_id>/salute/<int:child_id>", "health_detail", staff.health_detail, methods=["POST"]
+    "/<id:slot_id>/salute/<id:child_id>", "health_detail", staff.health_detail, methods=["POST"]
 )
 
 json_api = api_blueprint("campus_api", __name__, "/campus")

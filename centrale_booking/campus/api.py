@@ -20,9 +20,10 @@ from ..api import json_body
 from ..api.forms import FormInput, InvalidInput
 from ..booking.availability import availability
 from ..booking.models import Slot, Ticket
-from ..extensions import db, limiter, transaction, utcnow
+from ..extensions import db, transaction, utcnow
 from ..i18n import current_language
 from ..links import absolute, pdf_url, ticket_url
+from ..ratelimits import hit_booking_limits
 from .forms import CampusEnrolmentForm
 from .models import SCHOOL_CLASSES, Audience, Campus, CampusPlace
 from .service import enrol, enrolment_from_form, family_bookings
@@ -93,11 +94,6 @@ def list_weeks():
     return jsonify(items=[week_item(campus, slot, now) for campus, slot in rows])
 
 
-def _rate_limit() -> str:
-    return current_app.config["API_BOOKING_RATE_LIMIT"]
-
-
-@limiter.limit(_rate_limit)
 def create_enrolment():
     """Enrol children into weeks of one edition: each week confirmed or waitlisted."""
     body = json_body()
@@ -109,6 +105,7 @@ def create_enrolment():
         defaults={"language": current_language, "siblings_together": lambda: "y"},
     )
     form = form_input.validated()
+    hit_booking_limits(campus.id, form.parent.form.email.data)  # with the page's: one count
     with transaction():
         family = enrol(campus, enrolment_from_form(form, form.language.data), now=utcnow())
     bookings = family_bookings(family)

@@ -6,7 +6,6 @@ check the same rules and give the same messages, each naming the child and the f
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,7 +21,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     Optional,
@@ -31,6 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import DeliverableEmail, PersonName, TextRuleForm
 from .models import SCHOOL_CLASSES, Audience, Campus
 from .rules import age_problem, class_problem, compact_tax_code, tax_code_problem, week_label
 
@@ -54,6 +53,7 @@ class ParentForm(Form):
         validators=[
             InputRequired(_l("Please tell us your name.")),
             Length(min=2, max=120, message=_l("Between 2 and 120 characters, please.")),
+            PersonName(),
         ],
         render_kw={"autocomplete": "name"},
     )
@@ -66,7 +66,7 @@ class ParentForm(Form):
         _l("Email"),
         validators=[
             InputRequired(_l("Please enter your email address: we send the tickets there.")),
-            Email(_l("This email address does not look right."), check_deliverability=False),
+            DeliverableEmail(_l("This email address does not look right.")),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},
@@ -81,10 +81,15 @@ class ParentForm(Form):
 class ChildForm(Form):
     first_name = StringField(
         _l("First name"),
-        validators=[InputRequired(_l("Please give the first name.")), Length(max=80)],
+        validators=[
+            InputRequired(_l("Please give the first name.")),
+            Length(max=80),
+            PersonName(),
+        ],
     )
     last_name = StringField(
-        _l("Surname"), validators=[InputRequired(_l("Please give the surname.")), Length(max=80)]
+        _l("Surname"),
+        validators=[InputRequired(_l("Please give the surname.")), Length(max=80), PersonName()],
     )
     birth_date = DateField(
         _l("Date of birth"),
@@ -125,7 +130,7 @@ class ChildForm(Form):
 class DelegateForm(Form):
     name = StringField(
         _l("Name and surname"),
-        validators=[InputRequired(_l("Please give the name.")), Length(max=120)],
+        validators=[InputRequired(_l("Please give the name.")), Length(max=120), PersonName()],
     )
     relationship = StringField(
         _l("Relationship to the children"),
@@ -147,7 +152,7 @@ class DelegateForm(Form):
 class EmergencyForm(Form):
     name = StringField(
         _l("Name and surname"),
-        validators=[InputRequired(_l("Please give the name.")), Length(max=120)],
+        validators=[InputRequired(_l("Please give the name.")), Length(max=120), PersonName()],
     )
     phone = TelField(
         _l("Phone"), validators=[InputRequired(_l("Please give a phone number.")), _PHONE]
@@ -173,7 +178,7 @@ class ConsentsForm(Form):
     )
 
 
-class CampusEnrolmentForm(FlaskForm):
+class CampusEnrolmentForm(TextRuleForm):
     week_ids = SelectMultipleField(
         _l("Weeks"),
         coerce=int,
@@ -271,7 +276,7 @@ class CampusEnrolmentForm(FlaskForm):
                 ]
 
 
-class OneOffForm(FlaskForm):
+class OneOffForm(TextRuleForm):
     """Someone who may collect the children on one day only."""
 
     day = SelectField(_l("Day"), validators=[InputRequired(_l("Please choose the day."))])
@@ -293,7 +298,7 @@ class OneOffForm(FlaskForm):
         return self
 
 
-class HealthForm(FlaskForm):
+class HealthForm(TextRuleForm):
     """A child's allergies and medical notes, updated from the family's page."""
 
     allergies = ChildForm.allergies

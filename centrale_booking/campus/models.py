@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -29,6 +30,7 @@ from ..booking.models import (
     Ticket,
     TicketPlan,
 )
+from ..booking.states import LIVE
 from ..db_types import EncryptedText, enum_type
 from ..extensions import db, utcnow
 
@@ -132,6 +134,9 @@ class Campus(Programme):
             refuse_children(self, slot, details.children)
 
     def write_details(self, booking: Booking, details) -> None:
+        # Written after the places are held: on PostgreSQL the slot's row is locked until the
+        # commit, so two requests for one week pass this check one after the other.
+        refuse_children_enrolled_already(booking.slot, details.children)
         # One INSERT of the rows, by id, each child with the next of the booking's tickets
         # (a booking just written: none is any child's yet; a waitlisted one has none). The
         # family and its children are written already; adding through the relationships
@@ -473,3 +478,38 @@ def place_of(ticket: Ticket) -> CampusPlace | None:
     if place is None:
         place = next((p for p, t in _unlinked(ticket.booking) if t == ticket.id), None)
     return place
+
+
+def refuse_children_enrolled_already(slot: Slot, children) -> None:
+    """One live place per child per week (the campus's one live booking per person): a child
+    already in the week, by codice fiscale or else by name and date of birth, is refused and
+    the family's link is emailed again to the address of the enrolment that holds the place."""
+    from ..booking.engine import resend_link  # the engine needs the models: asked when used
+    from .rules import ChildAlreadyEnrolled
+
+    for child in children:
+        same_child = (
+            CampusChild.tax_code == child.tax_code
+            if child.tax_code
+            else (
+                (db.func.lower(CampusChild.first_name) == child.first_name.lower())
+                & (db.func.lower(CampusChild.last_name) == child.last_name.lower())
+                & (CampusChild.birth_date == child.birth_date)
+            )
+        )
+        held_by = db.session.scalar(
+            select(Booking.id)
+            .join(CampusPlace, CampusPlace.booking_id == Booking.id)
+            .join(CampusChild, CampusChild.id == CampusPlace.child_id)
+            .where(
+                Booking.slot_id == slot.id,
+                Booking.status.in_(LIVE),
+                CampusPlace.withdrawn_at.is_(None),
+                same_child,
+            )
+            .limit(1)
+        )
+        if held_by is not None:
+            raise ChildAlreadyEnrolled(
+                child.full_name, held_by, after_rollback=partial(resend_link, held_by)
+            )

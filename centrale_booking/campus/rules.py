@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.it import codicefiscale
 
 from .. import clock
-from ..booking.errors import BookingError
+from ..booking.errors import AlreadyBooked, BookingError
 from ..booking.models import Slot
 from .models import CLASS_ORDER, SCHOOL_CLASSES, Audience, Campus, age_on, reading_language
 
@@ -96,6 +97,19 @@ def class_problem(campus: Campus, name: str, school_class: str) -> LazyString | 
             last=SCHOOL_CLASSES[campus.max_class],
         )
     )
+
+
+class ChildAlreadyEnrolled(AlreadyBooked):
+    """A child of the request already holds a live place in the week (campus's "the same
+    person": the child, by codice fiscale, else by name and date of birth)."""
+
+    def __init__(self, name: str, booking_id: int, after_rollback=None):
+        super().__init__(booking_id, after_rollback)
+        self.message = _l(
+            "%(name)s is already enrolled for this week. We have emailed you the link to "
+            "the enrolment again.",
+            name=name,
+        )
 
 
 def refuse_children(campus: Campus, slot: Slot, children) -> None:

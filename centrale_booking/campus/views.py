@@ -17,10 +17,11 @@ from ..booking.availability import availability
 from ..booking.errors import BookingError
 from ..booking.models import Slot
 from ..booking.states import BookingStatus
-from ..extensions import db, limiter, transaction, utcnow
+from ..extensions import db, transaction, utcnow
 from ..i18n import current_language
 from ..links import absolute, manage_path
 from ..programmes import Teaser
+from ..ratelimits import hit_booking_limits
 from .forms import CampusEnrolmentForm, HealthForm, OneOffForm
 from .models import Campus, CampusPlace, active_places
 from .rules import week_label
@@ -188,11 +189,6 @@ def _render_fields(campus: Campus, form) -> Markup:
     return Markup(html)  # noqa: S704 (rendered by Jinja with autoescape: escaped already)
 
 
-def _enrol_limit() -> str:
-    return current_app.config["EVENT_BOOKING_RATE_LIMIT"]
-
-
-@limiter.limit(_enrol_limit, methods=["POST"])
 def enrol_page(campus_id: int):
     campus = _campus_or_404(campus_id)
     if request.method == "GET":
@@ -206,6 +202,7 @@ def enrol_page(campus_id: int):
         return _page(campus, rows, form)
     if not form.validate_on_submit():
         return _page(campus, rows, form, 422)
+    hit_booking_limits(campus.id, form.parent.form.email.data)  # with the API's: one count
     try:
         with transaction():
             family = enrol(campus, enrolment_from_form(form, current_language()), now=utcnow())

@@ -6,7 +6,7 @@ with the engine's record_scan (booking/checkin.py). Every URL it answers is here
 from flask import Blueprint, Flask
 
 from ..admin import staff_blueprint
-from ..api import MAX_ID, PREFIX
+from ..api import PREFIX
 from ..auth.models import Role
 from ..extensions import csrf
 from ..programmes import add_api_part
@@ -22,7 +22,7 @@ pages.add_url_rule("/biglietti/<code>", "details", views.details, methods=["POST
 admin_pages = staff_blueprint("desk_devices", __name__, "/desk/dispositivi", role=Role.admin)
 admin_pages.add_url_rule("/", "devices", views.devices, methods=["GET", "POST"])
 admin_pages.add_url_rule(
-    f"/<int(max={MAX_ID}):device_id>/revoca",
+    "/<id:device_id>/revoca",
     "revoke_device",
     views.revoke_device,
     methods=["POST"],
@@ -34,9 +34,7 @@ json_api = Blueprint("desk_api", __name__, url_prefix=PREFIX + "/desk")
 csrf.exempt(json_api)
 json_api.before_request(api.staff_only)
 json_api.add_url_rule("/scans", "scans", api.scans, methods=["POST"])
-json_api.add_url_rule(
-    f"/scans/<int(max={MAX_ID}):scan_id>/counts", "counts", api.counts, methods=["POST"]
-)
+json_api.add_url_rule("/scans/<id:scan_id>/counts", "counts", api.counts, methods=["POST"])
 json_api.add_url_rule("/today", "today", api.today)
 json_api.add_url_rule("/search", "search", api.search)
 

@@ -22,7 +22,7 @@ from .. import clock
 from ..booking.models import Booking, Slot
 from ..booking.states import BookingStatus
 from ..extensions import utcnow
-from ..links import manage_url
+from ..links import programme_url
 
 PRODID = "-//MM S.p.A.//Centrale Booking//IT"
 
@@ -40,11 +40,14 @@ def booking_ics(booking: Booking) -> bytes:
         if not programme.in_person(booking) and programme.online_url(booking):
             event["location"] = programme.online_url(booking)  # a link the calendar opens
         event.add("sequence", booking.version)
-        link = manage_url(booking)
-        event.add("url", link)
+        # Calendars are shared and synced: the public page, never the secret manage link
+        # (whoever holds that one can cancel the booking).
+        page = programme_url(programme)
+        event.add("url", page)
         lines = [
             _("Booking reference: %(reference)s", reference=booking.reference),
-            _("Manage your booking: %(url)s", url=link),
+            _("About it: %(url)s", url=page),
+            _("To change or cancel it, open the link in the confirmation email."),
         ]
         if cancelled:
             event.add("status", "CANCELLED")

@@ -27,7 +27,7 @@ from ..booking.models import Booking, WaitlistMode
 from ..booking.states import LIVE, BookingStatus
 from ..clock import clock_time, day, moment_text, slot_when
 from ..extensions import utcnow
-from ..links import cancel_url, manage_url, site_url, ticket_url
+from ..links import cancel_url, manage_url, newsletter_url, site_url, ticket_url
 from ..museum import museum_contact
 from ..outbox.models import EmailKind, OutboxMessage
 
@@ -53,6 +53,8 @@ SPECS = {
     K.slot_cancelled: EmailSpec("slot_cancelled", ended=True),
     K.expired: EmailSpec("expired", ended=True),
     K.booking_links: EmailSpec("booking_links", lists_bookings=True),
+    K.link_again: EmailSpec("link_again", with_qr=True),
+    K.newsletter_confirm: EmailSpec("newsletter_confirm"),
     K.slot_changed: EmailSpec("slot_changed", with_qr=True, with_documents=True),
     K.promoted: EmailSpec("promoted", with_qr=True, with_documents=True),
     K.waitlist_skipped: EmailSpec("waitlist_skipped"),
@@ -120,6 +122,8 @@ def out_of_date(message: OutboxMessage, now: datetime) -> str | None:
         return None
     if message.kind in (K.confirmation, K.promoted) and booking.status is not S.confirmed:
         return "the booking is no longer confirmed"  # its cancellation email tells the rest
+    if message.kind == K.newsletter_confirm and booking.newsletter != "pending":
+        return "the newsletter is confirmed already"
     if message.kind in (K.slot_changed, K.staff_message) and booking.status not in LIVE:
         return "the booking has ended"
     if message.kind == K.waitlist_skipped and booking.status is not S.waitlisted:
@@ -175,6 +179,7 @@ def _context(
         "address": config["MUSEUM_ADDRESS"],
         "contact": museum_contact(language),
         "manage_url": manage_url(booking),
+        "newsletter_url": newsletter_url(booking) if kind is K.newsletter_confirm else "",
         "cancel_url": cancel_url(booking),
         "links": programme.email_links(booking),  # the programme's own (a reconfirmation)
         "site_url": site_url(),

@@ -22,8 +22,9 @@ from ..api.forms import FormInput, InvalidInput, parse_moment
 from ..booking.engine import sweep_expired_holds
 from ..booking.models import Slot, Ticket
 from ..clock import museum_zone
-from ..extensions import db, limiter, transaction, utcnow
+from ..extensions import db, transaction, utcnow
 from ..i18n import current_language
+from ..ratelimits import hit_booking_limits
 from .forms import EventRegistrationForm
 from .models import Category, Event
 from .serialize import booking_created, event_item
@@ -83,16 +84,13 @@ _TICKETS = (
 )
 
 
-def _booking_rate_limit() -> str:
-    return current_app.config["API_BOOKING_RATE_LIMIT"]
-
-
-@limiter.limit(_booking_rate_limit)
 def create_booking(event_id: int):
     """Register for an event: confirmed with tickets, or on the waiting list."""
     registration = FormInput(
         ApiRegistrationForm, json_body(), defaults={"language": current_language}
     )
+    email = registration.form.email.data if registration.form else None
+    hit_booking_limits(event_id, email if isinstance(email, str) else "")  # the page's too
     with transaction():
         # The event and its slot in one query, inside the writing transaction: read before
         # it, they would be read again once it starts (see transaction()).
@@ -140,7 +138,7 @@ def calendar_query(args: MultiDict, *, now) -> dict:
     query: dict = {"starts_from": None, "starts_before": None, "category": None, "lang": None}
     for name, key, end_of_day in (("from", "starts_from", False), ("to", "starts_before", True)):
         raw = args.get(name)
-        if raw is None or raw == "":
+        if raw is None:
             continue
         moment = parse_moment(raw, zone, end_of_day=end_of_day)
         if moment is None:
@@ -155,13 +153,13 @@ def calendar_query(args: MultiDict, *, now) -> dict:
         and query["starts_before"] <= query["starts_from"]
     ):
         errors["to"] = [_("The end must come after the start.")]
-    if category := args.get("category"):
+    if (category := args.get("category")) is not None:
         if category not in {c.value for c in Category}:
             choices = ", ".join(c.value for c in Category)
             errors["category"] = [_("One of: %(choices)s.", choices=choices)]
         else:
             query["category"] = Category(category)
-    if lang := args.get("lang"):
+    if (lang := args.get("lang")) is not None:
         if lang not in current_app.config["LANGUAGES"]:
             errors["lang"] = [_('Please choose the language: "it" or "en".')]
         else:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..booking.labels import STATUS_LABELS
+from ..booking.labels import NEWSLETTER_LABELS, STATUS_LABELS
 from ..clock import local
 from ..programmes import ExportColumn
 
@@ -18,5 +17,5 @@ def export_columns() -> list[ExportColumn]:
         ExportColumn(_l("Status"), lambda b: str(STATUS_LABELS[b.status])),
         ExportColumn(_l("Reference"), lambda b: b.reference),
         ExportColumn(_l("Booked at"), lambda b: local(b.created_at).strftime("%Y-%m-%d %H:%M")),
-        ExportColumn(_l("Newsletter"), lambda b: _("yes") if b.newsletter_consent else _("no")),
+        ExportColumn(_l("Newsletter"), lambda b: str(NEWSLETTER_LABELS[b.newsletter])),
     ]

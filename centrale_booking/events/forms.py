@@ -4,9 +4,9 @@ check the same rules and give the same per-field messages."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from wtforms import BooleanField, EmailField, IntegerField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import OnceField, TextRuleForm
+from ..forms import DeliverableEmail, OnceField, PersonName, TextRuleForm
 
 
 class EventRegistrationForm(TextRuleForm):
@@ -14,6 +14,7 @@ class EventRegistrationForm(TextRuleForm):
     name = StringField(
         _l("Name and surname"),
         validators=[
+            PersonName(),
             InputRequired(_l("Please tell us your name.")),
             Length(min=2, max=120, message=_l("Between 2 and 120 characters, please.")),
         ],
@@ -23,17 +24,17 @@ class EventRegistrationForm(TextRuleForm):
         _l("Email"),
         validators=[
             InputRequired(_l("Please enter your email address: we send the tickets there.")),
-            Email(_l("This email address does not look right."), check_deliverability=False),
+            DeliverableEmail(_l("This email address does not look right.")),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},
     )
     seats = IntegerField(
-        _l("Seats"),
+        _l("Places"),
         default=1,
         validators=[
-            InputRequired(_l("How many seats do you need?")),
-            NumberRange(min=1, message=_l("At least one seat, please.")),
+            InputRequired(_l("How many places do you need?")),
+            NumberRange(min=1, message=_l("At least one place, please.")),
         ],
     )
     privacy_consent = BooleanField(
@@ -51,11 +52,11 @@ class EventRegistrationForm(TextRuleForm):
             NumberRange(
                 min=1,
                 max=maximum,
-                message=_l("Between 1 and %(max)s seats.", max=maximum),
+                message=_l("Between 1 and %(max)s places.", max=maximum),
             ),
         ]
         self.seats.render_kw = {"min": 1, "max": maximum}
         # Said before it bites: beside the field, not only in the error.
         self.seats.description = lazy_ngettext(
-            "At most %(num)s seat per booking.", "At most %(num)s seats per booking.", maximum
+            "At most %(num)s place per booking.", "At most %(num)s places per booking.", maximum
         )

@@ -90,6 +90,10 @@ class Event(Programme):
         # A streaming-only registration is one person's reminder, on the page and in the API.
         return 1 if self.streaming_only else super().max_places(slot)
 
+    def person_key(self, contact, details) -> str | None:
+        # The same email address, whatever its case: one live registration each per date.
+        return contact.email.strip().lower()
+
     def ticket_plan(self, booking, details=None):
         # A streaming-only registration is a reminder: nothing to scan at the door.
         return [] if self.streaming_only else super().ticket_plan(booking, details)

@@ -118,6 +118,17 @@ _BOOKING_CREATED = {
 }
 
 
+# `from` and `to`: a date, or a date and time with an offset or without one (Milan's time).
+_MOMENT = {
+    "type": "string",
+    "anyOf": [
+        {"format": "date"},
+        {"format": "date-time"},
+        {"pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"},
+    ],
+}
+
+
 def api_part() -> ApiPart:
     from .api import ApiRegistrationForm
 
@@ -152,14 +163,14 @@ def api_part() -> ApiPart:
                             "description": "Events starting at or after this date (Milan's "
                             "midnight) or date and time (with an offset, or Milan's time). "
                             "Without it: the events not ended yet.",
-                            "schema": {"type": "string", "examples": ["2026-12-01"]},
+                            "schema": _MOMENT | {"examples": ["2026-12-01"]},
                         },
                         {
                             "name": "to",
                             "in": "query",
                             "description": "Events starting before this date and time; a "
                             "date includes its whole day.",
-                            "schema": {"type": "string", "examples": ["2026-12-31"]},
+                            "schema": _MOMENT | {"examples": ["2026-12-31"]},
                         },
                         {
                             "name": "category",
@@ -238,9 +249,12 @@ def api_part() -> ApiPart:
                         "404": problem_response("No such published event."),
                         "409": problem_response(
                             "Not bookable now: booking_not_open, booking_closed, "
-                            "slot_cancelled, or slot_full (full, no waiting list)."
+                            "slot_cancelled, slot_full (full, no waiting list), or "
+                            "already_booked (this email address already has a booking for "
+                            "the event: its link is emailed to that address again)."
                         ),
                         "413": problem_response("The body is too large."),
+                        "415": problem_response("The body is not declared application/json."),
                         "422": problem_response(
                             "The input is not valid: per-field messages in `errors`."
                         ),

@@ -14,7 +14,7 @@ from ..admin.exports import bookings_csv
 from ..booking.availability import availability
 from ..booking.changes import CapacityBelowTaken
 from ..booking.errors import BookingError
-from ..booking.labels import STATUS_LABELS
+from ..booking.labels import NEWSLETTER_LABELS, STATUS_LABELS
 from ..booking.states import LIVE, BookingStatus
 from ..clock import local
 from ..extensions import db, transaction, utcnow
@@ -64,6 +64,7 @@ def staff_labels() -> dict:
         "category_labels": CATEGORY_LABELS,
         "format_labels": FORMAT_LABELS,
         "status_labels": STATUS_LABELS,
+        "newsletter_labels": NEWSLETTER_LABELS,
         "status_enum": BookingStatus,
         "live_statuses": LIVE,  # what cancelling the event cancels
         "max_dates": MAX_SERIES,

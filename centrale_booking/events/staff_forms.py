@@ -30,7 +30,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -40,7 +39,7 @@ from wtforms.validators import (
 
 from ..clock import LocalTimeError, local, museum_time
 from ..extensions import utcnow
-from ..forms import TextRuleForm
+from ..forms import DeliverableEmail, PersonName, TextRuleForm
 from .images import ImageRefused, reencoded, store
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
@@ -578,6 +577,7 @@ class PhoneBookingForm(TextRuleForm):
         _l("Name and surname"),
         filters=[strip],
         validators=[
+            PersonName(),
             InputRequired(_l("Please give the person's name.")),
             Length(min=2, max=120, message=_l("Between 2 and 120 characters, please.")),
         ],
@@ -587,7 +587,7 @@ class PhoneBookingForm(TextRuleForm):
         filters=[strip],
         validators=[
             InputRequired(_l("The confirmation and the tickets are sent there.")),
-            Email(_l("This email address does not look right."), check_deliverability=False),
+            DeliverableEmail(_l("This email address does not look right.")),
             Length(max=254),
         ],
     )

@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from babel.dates import get_day_names
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -26,11 +25,12 @@ from ..booking.availability import open_with_places_left
 from ..booking.errors import BookingError
 from ..booking.models import Booking, Slot
 from ..clock import local, midnight
-from ..extensions import db, limiter, utcnow
+from ..extensions import db, utcnow
 from ..forms import book_once, remember_submission, submitted_before
 from ..i18n import current_language
 from ..links import manage_path
 from ..programmes import Teaser
+from ..ratelimits import hit_booking_limits
 from .forms import EventRegistrationForm
 from .images import UPLOADED, image_folder
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
@@ -79,9 +79,11 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
 
 def _parse_month(value: str | None) -> date | None:
     try:
-        return datetime.strptime(value, "%Y-%m").date() if value else None
+        month = datetime.strptime(value, "%Y-%m").date() if value else None
     except ValueError:
         return None
+    # A month the calendar can hold, with its next one (9999-12 has none): else ignored.
+    return month if month is None or 2000 <= month.year <= 2999 else None
 
 
 def index():
@@ -209,11 +211,6 @@ def _event_page(
     )
 
 
-def _booking_limit() -> str:
-    return current_app.config["EVENT_BOOKING_RATE_LIMIT"]
-
-
-@limiter.limit(_booking_limit, methods=["POST"])
 def book(event_id: int):
     event = _event_or_404(event_id)
     if request.method == "GET":
@@ -221,6 +218,7 @@ def book(event_id: int):
     form = _registration_form(event)
     if not form.validate_on_submit():
         return _event_page(event, form, 422)
+    hit_booking_limits(event.id, form.email.data)  # with the API's: one count
     registration = Registration(
         name=form.name.data,
         email=form.email.data,
@@ -243,7 +241,7 @@ def book(event_id: int):
         flash(_("Done: we will email you the live stream link before the start."), "success")
     elif booking.status.value == "waitlisted":
         flash(
-            _("You are on the waiting list. If seats free up we confirm them and email you."),
+            _("You are on the waiting list. If places free up we confirm them and email you."),
             "info",
         )
     else:

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField
-from wtforms.validators import Email, InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from ..forms import DeliverableEmail
 
 
 class QuantityForm(FlaskForm):
@@ -19,7 +21,7 @@ class FindBookingsForm(FlaskForm):
         _l("The email address you booked with"),
         validators=[
             InputRequired(_l("Please enter your email address.")),
-            Email(_l("This email address does not look right."), check_deliverability=False),
+            DeliverableEmail(_l("This email address does not look right.")),
             Length(max=254),
         ],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],

@@ -31,7 +31,7 @@ from ..clock import clock_time
 from ..extensions import db, limiter, transaction, utcnow
 from ..forms import ConfirmForm
 from ..i18n import current_language
-from ..links import manage_path, ticket_url
+from ..links import manage_path, newsletter_booking_id, ticket_url
 from ..programmes import panel
 from .forms import FindBookingsForm, QuantityForm
 from .service import send_booking_links
@@ -222,3 +222,23 @@ def ticket(code: str):
         programme=programme,
         facts=programme.facts(found.booking, current_language(), personal=False),
     )
+
+
+def _email_of(booking_id: int) -> str | None:
+    return db.session.scalar(select(Booking.contact_email).where(Booking.id == booking_id))
+
+
+@bp.route("/newsletter/<signed>", methods=["GET", "POST"])
+def newsletter(signed: str):
+    """The link of the newsletter_confirm email. GET asks (a mail scanner that opens links
+    confirms nothing); the button's POST confirms."""
+    booking_id = newsletter_booking_id(signed, _email_of)
+    if booking_id is None:
+        abort(404)
+    booking = db.session.get(Booking, booking_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with transaction():
+            booking = db.session.get(Booking, booking_id)
+            engine.confirm_newsletter(booking, now=utcnow())
+    return render_template("manage/newsletter.html", booking=booking, form=form)

@@ -22,6 +22,8 @@ class EmailKind(StrEnum):
     slot_cancelled = "slot_cancelled"  # the museum cancelled the date
     expired = "expired"
     booking_links = "booking_links"  # asked for again: every live booking's link, in one email
+    link_again = "link_again"  # asked to book again: the link of the booking already made
+    newsletter_confirm = "newsletter_confirm"  # the link that confirms the newsletter asked for
     slot_changed = "slot_changed"  # the museum moved the date, the time or the place
     promoted = "promoted"  # confirmed from the waiting list: a place freed up
     waitlist_skipped = "waitlist_skipped"  # freed places went to a smaller request behind

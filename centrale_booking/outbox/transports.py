@@ -48,11 +48,14 @@ class FileTransport(Transport):
         self.directory = directory
 
     def send(self, message: EmailMessage, *, name: str) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        # Private: each message holds a manage link, which cancels the booking.
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.directory / f"{name}.eml"
         # Written aside, then renamed: a reader never sees half a message.
         draft = path.with_name(f".{path.name}.{os.getpid()}")
-        draft.write_bytes(message.as_bytes())
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(message.as_bytes())
         draft.replace(path)
 
 

@@ -13,12 +13,16 @@ records the result in another short transaction:
   then be sent twice, never lost. The lease is far longer than a send (SMTP_TIMEOUT);
 - a failure is tried again after OUTBOX_BACKOFF_SECONDS, doubled at each attempt (at most
   OUTBOX_BACKOFF_MAX_SECONDS), until OUTBOX_MAX_ATTEMPTS, then the message is marked failed;
-  a refusal that cannot change (the recipient does not exist) fails it at once.
+  a refusal that cannot change (the recipient does not exist) fails it at once;
+- no address gets more than OUTBOX_MAX_PER_RECIPIENT_PER_HOUR emails in an hour: one more
+  waits (deferred, never dropped) until the oldest of them is an hour old, so that nobody can
+  flood someone else's inbox by typing their address into the booking form.
 
 The time is passed in (`now`), as in the engine: tests move it instead of sleeping."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import threading
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 
 from ..extensions import db, transaction, utcnow
 from .models import OutboxMessage, OutboxStatus
@@ -43,15 +47,23 @@ class DeliveryReport:
     retrying: list[int] = field(default_factory=list)  # failed this time, tried again later
     failed: list[int] = field(default_factory=list)  # given up
     skipped: list[int] = field(default_factory=list)  # out of date, not sent
+    deferred: list[int] = field(default_factory=list)  # the recipient had enough this hour
 
     @property
     def handled(self) -> int:
-        return len(self.sent) + len(self.retrying) + len(self.failed) + len(self.skipped)
+        return (
+            len(self.sent)
+            + len(self.retrying)
+            + len(self.failed)
+            + len(self.skipped)
+            + len(self.deferred)
+        )
 
     def __str__(self) -> str:
         return (
             f"{len(self.sent)} sent, {len(self.retrying)} to retry, "
-            f"{len(self.failed)} failed, {len(self.skipped)} skipped"
+            f"{len(self.failed)} failed, {len(self.skipped)} skipped, "
+            f"{len(self.deferred)} deferred"
         )
 
 
@@ -82,7 +94,14 @@ def deliver_due(
             message_id = claim_next(worker, now=moment)
             if message_id is None:
                 break
-            if not _deliver(message_id, worker, transport, moment, report):
+            try:
+                delivered = _deliver(message_id, worker, transport, moment, report)
+            except BaseException:
+                # Stopped mid-send (Ctrl-C, SystemExit, an error of ours): the message goes
+                # back to the queue now, not when the lease runs out in OUTBOX_LEASE_SECONDS.
+                release_claims(worker, message_id)
+                raise
+            if not delivered:
                 break  # the server is unreachable: the other messages would fail the same way
     return report
 
@@ -106,6 +125,22 @@ def claim_next(worker: str, *, now: datetime) -> int | None:
             .returning(OutboxMessage.id)
             .execution_options(synchronize_session=False)
         )
+
+
+def release_claims(worker: str, message_id: int | None = None) -> int:
+    """Give back the claims `worker` still holds (on one message, or all): those messages are
+    due again at once. Returns how many."""
+    statement = update(OutboxMessage).where(
+        OutboxMessage.claimed_by == worker, OutboxMessage.status == Q.queued
+    )
+    if message_id is not None:
+        statement = statement.where(OutboxMessage.id == message_id)
+    db.session.rollback()  # whatever the interrupted step left open
+    with transaction():
+        result = db.session.execute(
+            statement.values(claimed_until=None).execution_options(synchronize_session=False)
+        )
+    return result.rowcount
 
 
 def backoff(attempts: int) -> timedelta:
@@ -141,19 +176,27 @@ class OutboxThread(threading.Thread):
         super().__init__(name="outbox", daemon=True)
         self.app = app
         self.stopping = threading.Event()
+        self.worker = None
 
     def run(self) -> None:
-        run_forever(self.app, stop=self.stopping)
+        self.worker = worker_name()
+        run_forever(self.app, stop=self.stopping, worker=self.worker)
 
     def stop(self, timeout: float | None = None) -> None:
-        """Stop after the message being sent, and wait for it."""
+        """Stop after the message being sent, and wait for it; a claim still held after
+        `timeout` (the send goes on, the process is leaving) is given back."""
         self.stopping.set()
         self.join(timeout)
+        if self.is_alive() and self.worker is not None:
+            with self.app.app_context():
+                release_claims(self.worker)
 
 
 def start_thread(app: Flask) -> OutboxThread:
     thread = OutboxThread(app)
     thread.start()
+    # A web process stopped gracefully (gunicorn's SIGTERM) runs this before it exits.
+    atexit.register(thread.stop, app.config["SMTP_TIMEOUT"])
     return thread
 
 
@@ -185,12 +228,27 @@ def _deliver(
         log.info("outbox: #%s %s skipped: %s", message_id, message.kind, reason)
         report.skipped.append(message_id)
         return True
+    if (free_at := _recipient_free_at(message, now)) is not None:
+        _record(
+            message_id,
+            worker,
+            attempted=False,
+            next_attempt_at=free_at,
+            last_error="deferred: enough emails to this address this hour",
+        )
+        log.info("outbox: #%s %s deferred to %s", message_id, message.kind, free_at)
+        report.deferred.append(message_id)
+        return True
     error = None
     try:
         email = build_email(message)
-    except Exception as exc:  # a bug or a missing document: this message waits, not the others
+    except Exception as exc:  # a bug or a missing document: this message stops, not the others
         log.exception("outbox: #%s %s could not be built", message_id, message.kind)
-        error = DeliveryError(f"could not build the email: {type(exc).__name__}: {exc}")
+        # Building again gives the same answer: failed at once, with its reason, for the
+        # admins' list of emails (where they can send it again once the cause is fixed).
+        error = DeliveryError(
+            f"could not build the email: {type(exc).__name__}: {exc}", permanent=True
+        )
     db.session.commit()  # no transaction stays open while the mail server answers
     if error is None:
         try:
@@ -221,6 +279,26 @@ def _deliver(
         )
         report.retrying.append(message_id)
     return not error.unreachable
+
+
+def _recipient_free_at(message: OutboxMessage, now: datetime) -> datetime | None:
+    """When the message's address may have one more email, if it has had its hour's
+    worth already; None when it may have it now."""
+    most = current_app.config["OUTBOX_MAX_PER_RECIPIENT_PER_HOUR"]
+    hour = timedelta(hours=1)
+    sent = db.session.scalars(
+        select(OutboxMessage.sent_at)
+        .where(
+            func.lower(OutboxMessage.to_address) == message.to_address.lower(),
+            OutboxMessage.status == Q.sent,
+            OutboxMessage.sent_at > now - hour,
+        )
+        .order_by(OutboxMessage.sent_at.desc())
+        .limit(most)
+    ).all()
+    if len(sent) < most:
+        return None
+    return sent[-1] + hour  # the oldest of the last `most`: when it leaves the hour
 
 
 def _record(message_id: int, worker: str, *, attempted: bool = True, **values) -> None:

@@ -19,8 +19,8 @@ from .openapi import api_part
 public = Blueprint("schools", __name__, url_prefix="/scuole")
 public.add_url_rule("/", "index", views.index)
 public.add_url_rule("/attivita", "activities", views.activities)
-public.add_url_rule("/attivita/<int:activity_id>", "activity", views.activity)
-public.add_url_rule("/turni/<int:slot_id>/prenota", "book", views.book, methods=["GET", "POST"])
+public.add_url_rule("/attivita/<id:activity_id>", "activity", views.activity)
+public.add_url_rule("/turni/<id:slot_id>/prenota", "book", views.book, methods=["GET", "POST"])
 public.add_url_rule("/prenotazione/<reference>/in-attesa", "pending", views.pending)
 public.add_url_rule(
     "/prenotazione/<reference>/<token>/conferma", "confirm", views.confirm, methods=["POST"]
@@ -38,7 +38,7 @@ back_office.add_url_rule("/", "schedule", staff.schedule)
 back_office.add_url_rule("/giorno.pdf", "schedule_pdf", staff.schedule_pdf)
 back_office.add_url_rule("/prenotazioni", "bookings", staff.bookings)
 back_office.add_url_rule(
-    "/prenotazioni/<int:booking_id>/assente", "no_show", staff.no_show, methods=["POST"]
+    "/prenotazioni/<id:booking_id>/assente", "no_show", staff.no_show, methods=["POST"]
 )
 back_office.add_url_rule("/turni", "slot_helper", staff.slot_helper, methods=["GET", "POST"])
 back_office.context_processor(staff.staff_labels)

@@ -18,9 +18,10 @@ from ..api.forms import FormInput, InvalidInput, parse_moment
 from ..booking.engine import Contact, sweep_expired_holds
 from ..booking.models import Slot
 from ..clock import iso, museum_zone
-from ..extensions import db, limiter, transaction, utcnow
+from ..extensions import db, transaction, utcnow
 from ..i18n import current_language
 from ..links import manage_url
+from ..ratelimits import hit_booking_limits
 from .forms import ClassBookingForm
 from .models import API_NAMES, BY_API_NAME, GRADE_YEARS, Activity
 from .service import activities_for, book_class, class_details, fill_from_registry, free_slots
@@ -120,11 +121,6 @@ def list_slots():
     return jsonify(items=items)
 
 
-def _booking_rate_limit() -> str:
-    return current_app.config["API_BOOKING_RATE_LIMIT"]
-
-
-@limiter.limit(_booking_rate_limit)
 def create_booking():
     """Book a class: held as pending; the teacher confirms through the emailed link."""
     given = FormInput(ApiClassBookingForm, json_body(), defaults={"language": current_language})
@@ -150,6 +146,7 @@ def create_booking():
         return []
 
     checked = given.validated(recheck)
+    hit_booking_limits(slot.programme_id, checked.email.data)  # with the page's: one count
     contact = Contact(
         name=checked.teacher_name.data,
         email=checked.email.data,

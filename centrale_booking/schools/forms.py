@@ -5,7 +5,6 @@ pupils, its grade levels) are set on the form by `for_activity` before it valida
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -19,7 +18,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -28,6 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import DeliverableEmail, PersonName, TextRuleForm
 from .labels import GRADE_LABELS
 from .models import API_NAMES, BY_API_NAME, GRADE_YEARS, GradeLevel
 from .rules import SCHOOL_CODE, adults_needed, normalised_code, pupils_per_adult
@@ -52,7 +51,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class NumbersForm(FlaskForm):
+class NumbersForm(TextRuleForm):
     """The class's numbers: on the booking form, and alone on the page that changes them."""
 
     pupils = IntegerField(
@@ -201,6 +200,7 @@ class ClassBookingForm(NumbersForm):
         _l("Teacher's name and surname"),
         filters=[_strip],
         validators=[
+            PersonName(),
             InputRequired(_l("Please tell us your name.")),
             Length(min=2, max=120, message=_l("Between 2 and 120 characters, please.")),
         ],
@@ -212,7 +212,7 @@ class ClassBookingForm(NumbersForm):
         filters=[_strip],
         validators=[
             InputRequired(_l("Please enter your email address: we send the confirmation there.")),
-            Email(_l("This email address does not look right."), check_deliverability=False),
+            DeliverableEmail(_l("This email address does not look right.")),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},

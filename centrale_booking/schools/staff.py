@@ -13,7 +13,6 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -28,7 +27,7 @@ from ..booking.reminders import reminded
 from ..booking.states import BookingStatus
 from ..clock import LocalTimeError, local, midnight, museum_time, today
 from ..extensions import db, transaction, utcnow
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, TextRuleForm
 from ..i18n import current_language
 from ..programmes import ExportColumn
 from .labels import GRADE_LABELS, grade_label, years_text
@@ -226,7 +225,7 @@ class Checkboxes(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SlotHelperForm(FlaskForm):
+class SlotHelperForm(TextRuleForm):
     activity = SelectField(_l("Activity"), coerce=int, validators=[InputRequired()])
     first_day = DateField(_l("From"), validators=[InputRequired(_l("Please give the first day."))])
     last_day = DateField(_l("To"), validators=[InputRequired(_l("Please give the last day."))])

@@ -7,7 +7,7 @@ travels from page to page in the query string (?classe=primaria-3)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,11 +18,12 @@ from ..booking.errors import BookingError, SlotFull
 from ..booking.models import Booking, Slot
 from ..booking.states import BookingStatus
 from ..clock import local
-from ..extensions import db, limiter, transaction, utcnow
+from ..extensions import db, transaction, utcnow
 from ..forms import ConfirmForm
 from ..i18n import current_language
 from ..links import manage_path
 from ..programmes import Teaser
+from ..ratelimits import hit_booking_limits
 from .forms import ClassBookingForm, NumbersForm
 from .labels import GRADE_LABELS, grade_label, year_label
 from .models import API_NAMES, BY_API_NAME, GRADE_YEARS, Activity, GradeLevel, SchoolYear
@@ -227,11 +228,6 @@ def _adults_hint(form: ClassBookingForm) -> str:
     return rule
 
 
-def _booking_limit() -> str:
-    return current_app.config["SCHOOL_BOOKING_RATE_LIMIT"]
-
-
-@limiter.limit(_booking_limit, methods=["POST"])
 def book(slot_id: int):
     slot = _slot_or_404(slot_id)
     activity = slot.programme
@@ -245,6 +241,7 @@ def book(slot_id: int):
     school = fill_from_registry(form)
     if not form.validate_on_submit():
         return _form_page(slot, form, classe, 422, school=school)
+    hit_booking_limits(activity.id, form.email.data)  # with the API's and the events': one count
     contact = Contact(
         name=form.teacher_name.data,
         email=form.email.data,

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from centrale_booking import create_app
 from centrale_booking.auth.models import Role, StaffUser
 from centrale_booking.booking.models import Programme, Slot
 from centrale_booking.campus.models import Campus, Season
+from centrale_booking.converters import IdConverter
 from centrale_booking.events.models import Event
 from centrale_booking.schools.models import Activity, GradeLevel
 
@@ -168,3 +170,92 @@ def test_a_commit_is_on_disk_before_anyone_is_told(app, db):
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
         else:
             assert conn.execute(text("SHOW synchronous_commit")).scalar() == "on"
+
+
+# 500s anyone could trigger, and what a 500 writes ---------------------------------------------
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "10000-01", "2026-13"])
+def test_an_unusable_month_filter_is_ignored(client, month):
+    assert client.get("/eventi/", query_string={"mese": month}).status_code == 200
+
+
+def _id_rules(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if any(isinstance(c, IdConverter) for c in rule._converters.values())
+    ]
+
+
+def test_every_id_in_a_route_is_read_by_the_one_id_converter(app):
+    assert _id_rules(app)  # the events' pages, staff pages and API at least
+    plain_ints = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        for converter in rule._converters.values()
+        if isinstance(converter, IntegerConverter) and not isinstance(converter, IdConverter)
+    ]
+    assert plain_ints == []
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 10**30])
+def test_an_id_beyond_the_database_is_404_on_every_route(client, app, number):
+    for rule in _id_rules(app):
+        values = {name: number for name in rule.arguments}
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<id:{name}>", str(values[name]))
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            reply = client.open(path, method=method)
+            assert reply.status_code == 404, (method, path, reply.status_code)
+
+
+@pytest.mark.parametrize(
+    "path", ["/prenotazione/CA-AAAAAA/%00", "/prenotazione/%00/x", "/t/%00", "/eventi/%00"]
+)
+def test_a_nul_in_the_path_is_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_500_logs_the_route_never_the_path(app, client, caplog):
+    def fails(token):
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/guasto/<token>", "fails", fails)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with caplog.at_level(logging.ERROR):
+        reply = client.get("/guasto/the-secret-token")
+    assert reply.status_code == 500
+    assert "the-secret-token" not in caplog.text
+    assert "Exception on /guasto/<token> [GET]" in caplog.text
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_instance_folder_and_its_files_are_private(instance_dir, monkeypatch):
+    from email.message import EmailMessage
+
+    from centrale_booking.extensions import db
+    from centrale_booking.outbox.transports import FileTransport
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    instance_dir.chmod(0o755)  # made before by someone else's umask
+    app = create_app()
+    with app.app_context():
+        with db.engine.begin() as connection:  # a write: the WAL and shared-memory files
+            connection.exec_driver_sql("CREATE TABLE probe (x INTEGER)")
+            connection.exec_driver_sql("INSERT INTO probe VALUES (1)")
+        database = instance_dir / "centrale.db"
+        wal = instance_dir / "centrale.db-wal"
+        assert _mode(instance_dir) == 0o700
+        assert _mode(database) == 0o600 and wal.exists() and _mode(wal) == 0o600
+        assert _mode(instance_dir / "secret_key") == 0o600
+        message = EmailMessage()
+        message.set_content("a manage link")
+        FileTransport(instance_dir / "mail").send(message, name="one")
+        assert _mode(instance_dir / "mail") == 0o700
+        assert _mode(instance_dir / "mail" / "one.eml") == 0o600
+        db.engine.dispose()

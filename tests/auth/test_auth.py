@@ -255,13 +255,32 @@ def test_users_create_asks_for_the_password_and_the_account_signs_in(runner, cli
     assert log_in(client, "desk@centrale.example").status_code == 303
 
 
-def test_users_create_refuses_a_short_password(runner):
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "at least 12 characters"),
+        ("elevenchars", "at least 12 characters"),
+        ("qwerty123456", "too easy to guess"),  # among the most common passwords
+        ("password1234", "too easy to guess"),
+        ("aaaaaaaaaaaa", "too easy to guess"),
+    ],
+)
+def test_users_create_refuses_a_short_or_common_password(runner, password, message):
     result = runner.invoke(
         args=["users", "create", "admin@centrale.example", "--role", "admin"],
-        input="short\nshort\n",
+        input=f"{password}\n{password}\n",
     )
     assert result.exit_code != 0
-    assert "at least 10 characters" in result.output
+    assert message in result.output
+    assert db.session.scalar(select(StaffUser)) is None
+
+
+def test_users_create_takes_no_password_on_the_command_line(runner):
+    result = runner.invoke(
+        args=["users", "create", "a@centrale.example", "--role", "admin", "--password", "x" * 20],
+        input="",
+    )
+    assert result.exit_code != 0 and "No such option" in result.output
     assert db.session.scalar(select(StaffUser)) is None
 
 
@@ -283,3 +302,114 @@ def test_users_create_refuses_a_duplicate_email(runner):
     assert result.exit_code != 0
     assert "admin@centrale.example already has an account" in result.output
     assert len(db.session.scalars(select(StaffUser)).all()) == 1
+
+
+# Throttling that cannot lock the owner out; sessions that end ------------------------------------
+
+
+def _from(address):
+    return {"REMOTE_ADDR": address}
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_RATE_LIMIT": "3 per minute"}])
+def test_a_throttled_address_still_lets_a_known_device_in(app):
+    make_staff(email="anna@centrale.example")
+    own, stranger = app.test_client(), app.test_client()
+    assert log_in(own, "anna@centrale.example").status_code == 303  # the device is known now
+    own.post("/staff/logout")
+    for _ in range(3):
+        assert log_in(stranger, "anna@centrale.example", "guess").status_code == 200
+    assert log_in(stranger, "anna@centrale.example").status_code == 429  # a new client: no
+    assert log_in(own, "anna@centrale.example").status_code == 303  # the same address: yes
+    assert signed_in(own)
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_ACCOUNT_RATE_LIMIT": "4 per 15 minutes"}])
+def test_guessing_from_many_addresses_throttles_the_account_for_new_clients_only(app):
+    make_staff(email="anna@centrale.example")
+    own, guesser = app.test_client(), app.test_client()
+    assert log_in(own, "anna@centrale.example").status_code == 303
+    own.post("/staff/logout")
+    for n in range(4):
+        guess = guesser.post(
+            "/staff/login",
+            data={"email": "anna@centrale.example", "password": f"guess {n}"},
+            environ_base=_from(f"198.51.100.{n}"),
+        )
+        assert guess.status_code == 200
+    blocked = guesser.post(
+        "/staff/login",
+        data={"email": "anna@centrale.example", "password": STAFF_PASSWORD},
+        environ_base=_from("198.51.100.99"),
+    )
+    assert blocked.status_code == 429  # even the right password, from a client never seen
+    assert log_in(own, "anna@centrale.example").status_code == 303  # the owner's device
+    other = make_staff(email="bruno@centrale.example")
+    assert log_in(guesser, other.email).status_code == 303  # other accounts are not affected
+
+
+def test_signing_in_starts_a_new_session(client):
+    make_staff(email="anna@centrale.example")
+    with client.session_transaction() as before:
+        before["planted"] = "by someone else"
+    log_in(client, "anna@centrale.example")
+    with client.session_transaction() as after:
+        assert "planted" not in after and after.get("_user_id")
+
+
+def _remember_cookie(client):
+    return client.get_cookie("remember_token")
+
+
+def test_remember_me_ends_at_logout(app):
+    make_staff(email="anna@centrale.example")
+    client = app.test_client()
+    client.post(
+        "/staff/login",
+        data={"email": "anna@centrale.example", "password": STAFF_PASSWORD, "remember": "y"},
+    )
+    cookie = _remember_cookie(client)
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    stolen = app.test_client()
+    stolen.set_cookie("remember_token", cookie.value)
+    assert signed_in(stolen)  # what the cookie is for, until logout
+    client.post("/staff/logout")
+    thief = app.test_client()
+    thief.set_cookie("remember_token", cookie.value)
+    assert not signed_in(thief)
+    client.post(
+        "/staff/login",
+        data={"email": "anna@centrale.example", "password": STAFF_PASSWORD, "remember": "y"},
+    )
+    assert _remember_cookie(client).value != cookie.value  # a new one at the next login
+
+
+def test_a_new_password_ends_every_session(app):
+    user = make_staff(email="anna@centrale.example")
+    client = app.test_client()
+    log_in(client, "anna@centrale.example")
+    assert signed_in(client)
+    with transaction():
+        db.session.get(StaffUser, user.id).set_password("a brand new passphrase 42")
+    with app.app_context():  # as the next request would be: nothing cached from this one
+        assert not signed_in(client)
+
+
+@pytest.mark.parametrize("app_config", [{"BASE_URL": "https://prenotazioni.example"}])
+def test_cookies_are_secure_when_served_over_https(app):
+    make_staff(email="anna@centrale.example")
+    client = app.test_client()
+    client.post(
+        "/staff/login",
+        data={"email": "anna@centrale.example", "password": STAFF_PASSWORD, "remember": "y"},
+        base_url="https://prenotazioni.example",
+    )
+    client.get("/lingua/en", base_url="https://prenotazioni.example")  # the visitors' one too
+    cookies = [("session", "/"), ("remember_token", "/"), ("staff_device", "/staff/login")]
+    for name, path in [*cookies, ("lang", "/")]:
+        cookie = client.get_cookie(name, domain="prenotazioni.example", path=path)
+        assert cookie is not None and cookie.secure, name
+
+
+def test_cookies_are_not_secure_over_plain_http(app):
+    assert app.config["SESSION_COOKIE_SECURE"] is False

@@ -5,13 +5,14 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from centrale_booking.booking.checkin import record_scan
 from centrale_booking.booking.codes import REFERENCE_ALPHABET
 from centrale_booking.booking.engine import (
+    Contact,
     accept_offer,
     cancel_booking,
     changeable,
@@ -28,6 +29,7 @@ from centrale_booking.booking.engine import (
     sweep_expired_holds,
 )
 from centrale_booking.booking.errors import (
+    AlreadyBooked,
     BookingClosed,
     BookingError,
     BookingNotOpen,
@@ -55,7 +57,7 @@ from centrale_booking.booking.tickets import TicketStatus, ticket_status
 from centrale_booking.events.models import Category, Event
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.outbox.models import OutboxMessage
-from tests.factories import NOON, a_contact, make_event, make_slot
+from tests.factories import NOON, a_contact, make_activity, make_event, make_slot
 from tests.helpers import email_kinds, refreshed
 
 S = BookingStatus
@@ -724,3 +726,74 @@ def test_scans_without_an_id_are_each_recorded_and_a_cancelled_ticket_refused(db
     results = [scan(ticket, None).result for _ in range(2)]
     assert results == ["cancelled", "cancelled"]
     assert db.session.scalar(select(db.func.count(CheckIn.id))) == 2
+
+
+# One live booking per person per slot ---------------------------------------------------------
+
+
+def same_person(contact, email):
+    return Contact(name=contact.name, email=email, language=contact.language)
+
+
+def test_the_same_address_cannot_book_a_date_twice_and_is_sent_its_link_again(app):
+    slot = make_slot(capacity=10)  # an event's: the same person is the same email address
+    first = a_contact()
+    with transaction():
+        booking = request_booking(slot, 2, first, now=NOON)
+    with pytest.raises(AlreadyBooked) as refused, transaction():
+        request_booking(slot, 1, same_person(first, f"  {first.email.upper()} "), now=NOON)
+    assert refused.value.code == "already_booked" and refused.value.booking_id == booking.id
+    assert db.session.scalars(select(Booking.id).where(Booking.slot_id == slot.id)).all() == [
+        booking.id
+    ]
+    assert refreshed(slot).taken == 2
+    again = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "link_again")
+    ).one()
+    assert (again.booking_id, again.to_address) == (booking.id, first.email)
+
+
+def test_a_waiting_booking_counts_and_an_ended_one_does_not(app):
+    slot = make_slot(capacity=1)
+    with transaction():
+        request_booking(slot, 1, a_contact(), now=NOON)
+        waiting_person = a_contact()
+        waiting = request_booking(slot, 1, waiting_person, now=NOON)
+    assert waiting.status is S.waitlisted
+    with pytest.raises(AlreadyBooked), transaction():
+        request_booking(slot, 1, waiting_person, now=NOON)
+    with transaction():
+        cancel_booking(waiting, now=NOON)
+    with transaction():
+        again = request_booking(slot, 1, waiting_person, now=NOON)
+    assert again.status is S.waitlisted and again.id != waiting.id
+
+
+def test_the_same_person_may_book_other_dates(app):
+    event = make_event()
+    slots = [make_slot(programme=event, starts_at=NOON + timedelta(days=d)) for d in (3, 10)]
+    person = a_contact()
+    with transaction():
+        bookings = [request_booking(slot, 1, person, now=NOON) for slot in slots]
+    assert {b.status for b in bookings} == {S.confirmed}
+
+
+def test_a_programme_without_a_person_key_takes_every_request(app):
+    activity = make_activity()
+    slot = make_slot(programme=activity)
+    person = a_contact()
+    with transaction():
+        bookings = [request_booking(slot, 1, person, now=NOON) for _ in range(2)]
+    assert bookings[0].person_key is None and len({b.id for b in bookings}) == 2
+
+
+def test_several_slots_at_once_are_all_refused_when_one_is_already_booked(app):
+    event = make_event()
+    slots = [make_slot(programme=event, starts_at=NOON + timedelta(days=d)) for d in (3, 10)]
+    person = a_contact()
+    with transaction():
+        request_booking(slots[1], 1, person, now=NOON)
+    with pytest.raises(AlreadyBooked), transaction():
+        request_bookings([(s, 1) for s in slots], person, now=NOON, all_or_nothing=True)
+    assert refreshed(slots[0]).taken == 0
+    assert db.session.scalar(select(func.count()).where(Booking.slot_id == slots[0].id)) == 0

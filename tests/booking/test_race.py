@@ -20,12 +20,13 @@ from sqlalchemy.pool import NullPool
 from centrale_booking import create_app
 from centrale_booking.booking.checkin import record_scan
 from centrale_booking.booking.engine import (
+    Contact,
     cancel_booking,
     places_held,
     request_booking,
     request_bookings,
 )
-from centrale_booking.booking.errors import BookingError, NotAllAvailable
+from centrale_booking.booking.errors import AlreadyBooked, BookingError, NotAllAvailable
 from centrale_booking.booking.models import Booking, CheckIn, Direction, Slot, Ticket
 from centrale_booking.booking.states import BookingStatus
 from centrale_booking.extensions import db, transaction
@@ -326,3 +327,38 @@ def test_two_copies_of_one_scan_arriving_at_once_are_recorded_once(app, race_app
     assert unexpected(outcomes) == []
     [recorded] = db.session.scalars(select(CheckIn)).all()
     assert set(outcomes.results) == {(recorded.id, "ok")}
+
+
+# One live booking per person per slot ---------------------------------------------------------
+
+
+def test_one_person_asking_many_times_at_once_gets_one_booking(app, race_app):
+    slot = make_slot(capacity=50)  # an event's: the same person is the same address
+    person = a_contact()
+
+    def prepare(n):
+        # The same address, written differently by each client.
+        email = person.email.upper() if n % 2 else person.email
+        contact = Contact(name=person.name, email=email, language="it")
+        return db.session.get(Slot, slot.id), contact
+
+    def book(prepared):
+        racing_slot, contact = prepared
+        with transaction():
+            booking = request_booking(racing_slot, 4, contact, now=NOON)
+        return booking.status
+
+    outcomes = race(race_app, range(12), prepare, book)
+
+    assert outcomes.results == [S.confirmed]
+    assert unexpected(outcomes, AlreadyBooked) == []  # no IntegrityError, no "locked"
+    assert fresh(slot).taken == 4 == places_held(slot)
+    assert count(Ticket, slot) == 1
+    kinds = Counter(
+        db.session.scalars(
+            select(OutboxMessage.kind)
+            .join(Booking, Booking.id == OutboxMessage.booking_id)
+            .where(Booking.slot_id == slot.id)
+        )
+    )
+    assert kinds == {"confirmation": 1, "link_again": 11}

@@ -1,5 +1,6 @@
 """Booking an #InCentrale event in a real browser, and the event pages checked by axe-core."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -39,9 +40,13 @@ def event(live_app):
 BOOK_BUTTON = "form[action$='/prenota'] button[type=submit]"
 
 
+_people = itertools.count(1)
+
+
 def fill_registration(page, name="Anna Rossi", seats="2"):
     page.locator("#name").fill(name)
-    page.locator("#email").fill("anna.rossi@example.org")
+    # An address of its own each time: one booking per address and date.
+    page.locator("#email").fill(f"anna.rossi+{next(_people)}@example.org")
     page.locator("#seats").fill(seats)
     page.locator("label[for=privacy_consent]").click()  # the box sits under its label
 

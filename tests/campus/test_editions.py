@@ -219,7 +219,11 @@ def test_more_places_in_a_full_week_go_to_the_family_waiting(app, client):
     week = campus.slots[0]
     with transaction():
         enrol(campus, an_enrolment([week]), now=NOW)
-        waiting = enrol(campus, an_enrolment([week], parent_email="anna@example.org"), now=NOW)
+        waiting = enrol(
+            campus,
+            an_enrolment([week], [a_child("Luca")], parent_email="anna@example.org"),
+            now=NOW,
+        )
     sign_in(client, Role.education)
     data = {**_form_of(client, campus), "weeks-0-capacity": "2"}
     assert client.post(f"/staff/campus/{campus.id}/modifica", data=data).status_code == 303

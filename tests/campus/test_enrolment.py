@@ -15,7 +15,7 @@ from centrale_booking.booking.errors import CancellationClosed, OfferClosed
 from centrale_booking.booking.models import Booking, Ticket
 from centrale_booking.booking.states import BookingStatus
 from centrale_booking.campus.models import Audience, CampusPlace
-from centrale_booking.campus.rules import ChildDoesNotFit, tax_code_problem
+from centrale_booking.campus.rules import ChildAlreadyEnrolled, ChildDoesNotFit, tax_code_problem
 from centrale_booking.campus.service import (
     accept_week,
     enrol,
@@ -23,6 +23,7 @@ from centrale_booking.campus.service import (
     withdraw_child,
 )
 from centrale_booking.extensions import db, transaction
+from centrale_booking.outbox.models import OutboxMessage
 from tests.campus.helpers import (
     CHILD_CF,
     FIRST_MONDAY,
@@ -148,6 +149,38 @@ def test_several_weeks_in_one_go_each_held_or_waitlisted(app):
         "Marco R.",
         "Marco R.",
     ]
+
+
+# --- One place per child per week -------------------------------------------------------
+
+
+def test_a_child_enrolled_again_for_the_same_week_is_refused_and_the_link_sent_again(app):
+    campus = make_edition(capacity=10)
+    _, [first] = _enrol(campus, an_enrolment(campus.slots, [a_child("Giulia")]))
+    # The other parent, from another address, with a sibling: nothing of it is kept.
+    again = an_enrolment(
+        campus.slots,
+        [a_child("Marco", born=date(2017, 3, 3)), a_child("giulia")],
+        parent_email="luisa.rossi@example.org",
+    )
+    with pytest.raises(ChildAlreadyEnrolled) as refused, transaction():
+        enrol(campus, again, now=NOW)
+    with force_locale("en"):
+        assert str(refused.value.message).startswith("giulia Rossi is already enrolled")
+    bookings = db.session.scalars(select(Booking).where(Booking.slot_id == campus.slots[0].id))
+    assert [b.id for b in bookings] == [first.id]
+    sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "link_again"))
+    assert [m.to_address for m in sent] == ["mario.rossi@example.org"]
+
+
+def test_a_child_withdrawn_from_a_week_may_be_enrolled_into_it_again(app):
+    campus = make_edition(capacity=10)
+    family, _ = _enrol(campus, an_enrolment(campus.slots, [a_child(), a_child("Marco")]))
+    marco = next(p for p in family.places if p.child.first_name == "Marco")
+    with transaction():
+        withdraw_child(marco, now=NOW)
+    _, [booking] = _enrol(campus, an_enrolment(campus.slots, [a_child("Marco")]))
+    assert booking.status is S.confirmed
 
 
 # --- The family offer ------------------------------------------------------------------

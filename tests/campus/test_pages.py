@@ -211,7 +211,15 @@ def test_withdrawing_asks_first_then_the_place_goes_to_the_family_waiting(app, c
     family_url = client.post(f"/campus/{campus.id}/iscrivi", data=form_data([week.id])).headers[
         "Location"
     ]
-    waiting = form_data([week.id], children=1, **{"parent-email": "anna@example.org"})
+    waiting = form_data(
+        [week.id],
+        children=1,
+        **{
+            "parent-email": "anna@example.org",
+            "children-0-first_name": "Luca",
+            "children-0-tax_code": "",
+        },
+    )
     client.post(f"/campus/{campus.id}/iscrivi", data=waiting)
     first, second = db.session.scalars(select(Booking).order_by(Booking.id)).all()
     assert (first.status, second.status) == (S.confirmed, S.waitlisted)

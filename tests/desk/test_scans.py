@@ -36,7 +36,7 @@ def test_a_good_ticket_is_ok_with_what_it_admits_then_already_used_with_when_whe
     [ticket] = book(today_slot(), 2).tickets
     first = scan(desk, links.ticket_url(ticket), scan_id="a")
     assert first["result"] == "ok" and first["headline"] == "OK, come in"
-    assert first["message"] == "2 seats" and first["ticket"]["admits"] == 2
+    assert first["message"] == "2 places" and first["ticket"]["admits"] == 2
     again = scan(desk, ticket.code, scan_id="b", device="Desk 2")
     assert again["result"] == "already_used" and again["headline"] == "Already used"
     assert (

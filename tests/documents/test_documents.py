@@ -280,7 +280,10 @@ def test_booking_ics_in_milan_time_with_its_zone(app, starts_at, offset, local):
     assert str(vevent["location"]) == (
         "Sala delle pompe, Centrale dell'Acqua, Piazza Diocleziano 5, 20154 Milano"
     )
-    assert manage_url(booking) in str(vevent["description"])
+    assert booking.manage_token not in content.decode()  # calendars are shared and synced
+    assert str(vevent["url"]) == f"http://booking.test/eventi/{event.id}"
+    assert booking.reference in str(vevent["description"])
+    assert str(vevent["url"]) in str(vevent["description"])
     assert str(vevent["status"]) == "CONFIRMED" and str(calendar["method"]) == "PUBLISH"
     (alarm,) = vevent.walk("VALARM")
     assert alarm.decoded("trigger") == timedelta(days=-1)

@@ -1,6 +1,8 @@
 """The JSON API v1: the events calendar, registering for an event, and the OpenAPI document,
 through HTTP as the museum's website and integrators use them."""
 
+import io
+import itertools
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -31,10 +33,13 @@ def an_event(capacity=10, *, starts_in=timedelta(days=10), **fields):
     return event
 
 
+_people = itertools.count(1)
+
+
 def registration(**fields):
     return {
         "name": "Giulia Bianchi",
-        "email": "giulia@example.org",
+        "email": f"giulia{next(_people)}@example.org",  # one booking per address and date
         "seats": 1,
         "language": "it",
         "privacy_consent": True,
@@ -42,9 +47,12 @@ def registration(**fields):
     }
 
 
-def book(client, event, headers=None, **fields):
+def book(client, event, headers=None, environ_base=None, **fields):
     return client.post(
-        f"/api/v1/events/{event.id}/bookings", json=registration(**fields), headers=headers
+        f"/api/v1/events/{event.id}/bookings",
+        json=registration(**fields),
+        headers=headers,
+        environ_base=environ_base or {},
     )
 
 
@@ -224,12 +232,13 @@ def test_a_registration_is_confirmed_with_tickets_and_links(client, app):
         booking.id
     )
     assert booking.status is S.confirmed and booking.quantity == 3 and taken(event) == 3
-    assert booking.contact_email == "giulia@example.org" and booking.language == "it"
+    assert booking.contact_email.startswith("giulia") and booking.language == "it"
     assert booking.privacy_consent_at is not None and booking.newsletter_consent is True
     kinds = db.session.scalars(
         select(OutboxMessage.kind).where(OutboxMessage.booking_id == booking.id)
     ).all()
-    assert kinds == ["confirmation"]  # queued with the booking, sent later by the worker
+    # queued with the booking, sent later by the worker; the newsletter asked, to be confirmed
+    assert kinds == ["confirmation", "newsletter_confirm"]
 
 
 def test_a_streaming_only_registration_has_no_ticket(client, app):
@@ -245,7 +254,9 @@ def test_the_language_comes_from_accept_language_when_not_given(client, app):
         f"/api/v1/events/{event.id}/bookings", json=body, headers={"Accept-Language": "en"}
     )
     assert reply.status_code == 201 and booking_of(reply).language == "en"
-    reply = client.post(f"/api/v1/events/{event.id}/bookings", json=body)
+    reply = client.post(
+        f"/api/v1/events/{event.id}/bookings", json=registration() | {"language": None}
+    )
     assert booking_of(reply).language == "it"
     english = book(client, event, language="en", headers={"Accept-Language": "it"})
     assert booking_of(english).language == "en"
@@ -338,6 +349,7 @@ def test_an_unknown_or_unpublished_event_is_a_404_problem(client, app):
         (registration(newsletter_consent=1), {"newsletter_consent"}),
         (registration(language=1), {"language"}),
         (registration(name="Giulia\x00Bianchi"), {"name"}),  # PostgreSQL cannot store a NUL
+        (registration(name="Giulia \ud800"), {"name"}),  # valid JSON, no character: no 500
         (registration(email="giulia@example.org\n"), {"email"}),
         ([registration()], {"body"}),
         ("a string", {"body"}),
@@ -346,11 +358,28 @@ def test_an_unknown_or_unpublished_event_is_a_404_problem(client, app):
 )
 def test_bad_input_is_a_422_problem_per_field_and_nothing_is_stored(client, app, body, fields):
     event = an_event()
-    reply = client.post(f"/api/v1/events/{event.id}/bookings", data=json.dumps(body))
+    reply = client.post(
+        f"/api/v1/events/{event.id}/bookings",
+        data=json.dumps(body),
+        content_type="application/json",
+    )
     problem = assert_problem(reply, 422, "invalid_input")
     assert set(problem["errors"]) == fields
     assert all(isinstance(m, str) and m for ms in problem["errors"].values() for m in ms)
     assert (stored_bookings(), stored_messages(), taken(event)) == (0, 0, 0)
+
+
+def test_an_address_our_mail_cannot_reach_is_refused_with_its_reason(client, app):
+    event = an_event()
+    reply = book(client, event, headers={"Accept-Language": "en"}, **registration(email="jü@x.it"))
+    problem = assert_problem(reply, 422, "invalid_input")
+    assert problem["errors"] == {
+        "email": [
+            "Please write the address without accented or special letters: "
+            "our mail cannot reach it."
+        ]
+    }
+    assert (stored_bookings(), stored_messages()) == (0, 0)
 
 
 def test_the_api_gives_the_same_messages_as_the_page_form(client, app):
@@ -360,7 +389,7 @@ def test_the_api_gives_the_same_messages_as_the_page_form(client, app):
     assert errors == {
         "name": ["Between 2 and 120 characters, please."],
         "email": ["This email address does not look right."],
-        "seats": ["Between 1 and 2 seats."],
+        "seats": ["Between 1 and 2 places."],
         "privacy_consent": ["We can only take the booking with your consent."],
     }
 
@@ -368,7 +397,6 @@ def test_the_api_gives_the_same_messages_as_the_page_form(client, app):
 @pytest.mark.parametrize(
     ("data", "content_type"),
     [
-        ("name=Giulia&seats=1", "application/x-www-form-urlencoded"),
         ('{"name": "Giulia", ', "application/json"),
         ("", "application/json"),
         (b"\xff\xfe\x00", "application/json"),
@@ -387,6 +415,63 @@ def test_a_body_that_is_not_json_is_a_422_problem(client, app, data, content_typ
         "body": ["The body must be a JSON object."]
     }
     assert stored_bookings() == 0
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",  # what a cross-site <form enctype="text/plain"> sends
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        None,
+    ],
+)
+def test_a_body_not_declared_json_is_refused_415_and_books_nothing(client, app, content_type):
+    event = an_event()
+    body = json.dumps(registration(newsletter_consent=True))
+    headers = {"Accept-Language": "en"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    reply = client.post(f"/api/v1/events/{event.id}/bookings", data=body, headers=headers)
+    assert assert_problem(reply, 415, "http_415")["detail"] == (
+        "Please send the body as JSON, with the type application/json."
+    )
+    assert stored_bookings() == 0 and stored_messages() == 0
+
+
+def test_json_with_a_charset_is_json(client, app):
+    event = an_event()
+    reply = client.post(
+        f"/api/v1/events/{event.id}/bookings",
+        data=json.dumps(registration()),
+        content_type="application/json; charset=utf-8",
+    )
+    assert reply.status_code == 201
+
+
+def chunked_post(client, event, body: bytes):
+    # No Content-Length, as with Transfer-Encoding: chunked; the server (gunicorn, werkzeug's)
+    # de-chunks and says so with wsgi.input_terminated.
+    return client.post(
+        f"/api/v1/events/{event.id}/bookings",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_422(client, app):
+    event = an_event()
+    reply = chunked_post(client, event, json.dumps(registration(name="G" * 20_000)).encode())
+    assert_problem(reply, 413, "http_413")
+    assert stored_bookings() == 0
+
+
+def test_a_chunked_body_within_the_limit_books(client, app):
+    event = an_event()
+    reply = chunked_post(client, event, json.dumps(registration()).encode())
+    assert reply.status_code == 201, reply.json
 
 
 def test_an_oversized_body_is_refused(client, app):
@@ -415,7 +500,7 @@ def test_no_csrf_token_is_needed(csrf_on, client, app):
 
 @pytest.fixture
 def low_rate_limit(app_config):
-    app_config["API_BOOKING_RATE_LIMIT"] = "2 per minute"
+    app_config["BOOKING_RATE_LIMIT"] = "2 per minute"
 
 
 def test_bookings_are_rate_limited_per_address(low_rate_limit, client, app):
@@ -486,3 +571,130 @@ def test_a_streaming_only_event_takes_one_registration_through_the_api_as_on_the
     assert [item["max_per_booking"] for item in listed] == [1]
     reply = book(client, event, seats=1)
     assert reply.status_code == 201 and reply.json["seats"] == 1 and reply.json["tickets"] == []
+
+
+def test_booking_twice_with_one_address_is_a_409_and_the_link_goes_by_email(client, app):
+    event = an_event(capacity=50)
+    first = book(client, event, email="giulia@example.org", seats=4)
+    assert first.status_code == 201
+    again = book(
+        client, event, email="GIULIA@example.org", seats=4, headers={"Accept-Language": "en"}
+    )
+    body = assert_problem(again, 409, "already_booked")
+    assert body["detail"].startswith("You already have a booking for this date.")
+    assert first.json["manage_url"] not in again.get_data(as_text=True)
+    assert "Location" not in again.headers
+    assert (stored_bookings(), taken(event)) == (1, 4)
+    kinds = db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
+    assert kinds == ["confirmation", "link_again"]
+
+
+def test_the_form_and_the_api_share_one_limit_per_address(low_rate_limit, client, app):
+    event = an_event()
+    page = client.post(
+        f"/eventi/{event.id}/prenota",
+        data={
+            "name": "Anna Rossi",
+            "email": "anna@example.org",
+            "seats": 1,
+            "privacy_consent": "y",
+        },
+    )
+    assert page.status_code == 303
+    assert book(client, event).status_code == 201
+    assert_problem(book(client, event), 429, "http_429")
+    refused_page = client.post(
+        f"/eventi/{event.id}/prenota",
+        data={
+            "name": "Anna Rossi",
+            "email": "anna2@example.org",
+            "seats": 1,
+            "privacy_consent": "y",
+        },
+    )
+    assert refused_page.status_code == 429
+    assert stored_bookings() == 2
+
+
+@pytest.mark.parametrize("app_config", [{"BOOKING_RATE_LIMIT_PER_EMAIL": "2 per hour"}])
+def test_one_email_address_is_limited_from_any_client(client, app):
+    events = [an_event() for _ in range(3)]
+    answers = [
+        book(
+            client, event, email="giulia@example.org", environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}
+        ).status_code
+        for n, event in enumerate(events)
+    ]
+    assert answers == [201, 201, 429]
+
+
+@pytest.mark.parametrize("app_config", [{"BOOKING_RATE_LIMIT_PER_EVENT": "3 per minute"}])
+def test_one_event_is_limited_whoever_asks(client, app):
+    event, other = an_event(capacity=50), an_event()
+    answers = [
+        book(client, event, environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
+        for n in range(4)
+    ]
+    assert answers == [201, 201, 201, 429]
+    assert book(client, other).status_code == 201
+
+
+def test_the_limits_are_counted_where_every_worker_counts(app, tmp_path):
+    # Two apps on one storage file, as two gunicorn workers of one machine: one count.
+    from centrale_booking import create_app
+
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "LOG_REQUESTS": False,
+        "BOOKING_RATE_LIMIT": "3 per minute",
+        "RATELIMIT_STORAGE_URI": f"sqlitefile://{tmp_path / 'limits.db'}",
+        "WTF_CSRF_ENABLED": False,
+    }
+    workers = [create_app(config), create_app(config)]
+    event = an_event(capacity=50)
+    answers = []
+    for n in range(4):
+        with workers[n % 2].test_client() as worker:
+            answers.append(book(worker, event).status_code)
+    assert answers == [201, 201, 201, 429]
+    assert (tmp_path / "limits.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_201_carries_no_retry_after(client, app):
+    reply = book(client, an_event())
+    assert reply.status_code == 201 and "Retry-After" not in reply.headers
+
+
+def _booking_request_schema(client):
+    document = client.get("/api/v1/openapi.json").json
+    return document, document["components"]["schemas"]["BookingRequest"]
+
+
+def test_the_document_says_what_the_server_takes_for_a_booking(client, app):
+    document, schema = _booking_request_schema(client)
+    properties = schema["properties"]
+    assert properties["privacy_consent"]["const"] is True
+    assert properties["newsletter_consent"]["type"] == ["boolean", "null"]
+    validator = Draft202012Validator(schema)
+    event = an_event(capacity=50)
+    for body, accepted in [
+        (registration(newsletter_consent=None), True),  # null: left out, as declared
+        (registration(privacy_consent=False), False),
+        (registration(privacy_consent=None), False),
+    ]:
+        assert validator.is_valid(body) is accepted, body
+        reply = client.post(f"/api/v1/events/{event.id}/bookings", json=body)
+        assert (reply.status_code == 201) is accepted, (body, reply.json)
+
+
+def test_the_calendar_query_is_described_as_dates_and_an_empty_one_refused(client, app):
+    document = client.get("/api/v1/openapi.json").json
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/events"]["get"]["parameters"]}
+    for name in ("from", "to"):
+        formats = [s.get("format") for s in parameters[name]["schema"]["anyOf"]]
+        assert "date" in formats and "date-time" in formats
+    for name in ("category", "lang", "from", "to"):
+        reply = client.get("/api/v1/events", query_string={name: ""})
+        assert set(assert_problem(reply, 422, "invalid_input")["errors"]) == {name}

@@ -1,10 +1,12 @@
 """#InCentrale for visitors: the list, an event's page, registration, waiting list, reminders."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from centrale_booking.auth.models import Role
 from centrale_booking.booking.changes import cancel_slot
 from centrale_booking.booking.engine import cancel_booking
 from centrale_booking.booking.models import Booking, WaitlistMode
@@ -27,8 +29,16 @@ def an_event(capacity=20, starts_in=timedelta(days=10), **fields):
     return event
 
 
+_people = itertools.count(1)
+
+
 def register(client, event, **data):
-    form = {"name": "Anna Rossi", "email": "anna@example.org", "seats": 2, "privacy_consent": "y"}
+    form = {
+        "name": "Anna Rossi",
+        "email": f"anna{next(_people)}@example.org",  # one booking per address and date
+        "seats": 2,
+        "privacy_consent": "y",
+    }
     form.update(data)
     return client.post(
         f"/eventi/{event.id}/prenota", data={k: v for k, v in form.items() if v is not None}
@@ -169,7 +179,7 @@ def test_registering_confirms_the_seats_and_shows_the_ticket(client, app):
     assert booking.status is S.confirmed and booking.quantity == 3
     assert booking.privacy_consent_at is not None and booking.newsletter_consent is True
     assert booking.tickets[0].admits == 3
-    assert kinds(booking) == ["confirmation"]
+    assert kinds(booking) == ["confirmation", "newsletter_confirm"]  # asked: to be confirmed
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert booking.reference in page and "<svg" in page
 
@@ -187,6 +197,8 @@ def test_the_newsletter_is_never_assumed(client, app):
         ("name", "A"),
         ("email", ""),
         ("email", "not-an-email"),
+        ("email", "jürgen@example.org"),  # our mail cannot reach a letter outside ASCII
+        ("email", "anna@città.example"),
         ("seats", "0"),
         ("seats", "5"),
         ("seats", "due"),
@@ -200,6 +212,17 @@ def test_bad_input_is_explained_next_to_its_field_and_nothing_is_stored(client, 
     assert response.status_code == 422
     assert f'id="{field}-error"' in html and 'aria-invalid="true"' in html
     assert count(Booking) == 0 and count(OutboxMessage) == 0
+
+
+def test_text_is_trimmed_first_then_measured_and_a_name_carries_no_link(client, app):
+    event = an_event()
+    assert register(client, event, name=" A ").status_code == 422  # one letter, once trimmed
+    linked = register(client, event, name="Premio su www.premio.example")
+    assert linked.status_code == 422 and "senza indirizzi web" in linked.get_data(as_text=True)
+    assert count(Booking) == 0
+    register(client, event, name="  Anna Rossi  ", email="  anna@example.org ")
+    [booking] = bookings_of(event)
+    assert (booking.contact_name, booking.contact_email) == ("Anna Rossi", "anna@example.org")
 
 
 def test_the_sequence_full_waiting_list_cancellation_promotion(client, app):
@@ -267,7 +290,7 @@ def test_a_streaming_only_event_takes_a_remind_me_registration(client, app):
 
 
 def test_the_registration_form_is_rate_limited(client, app):
-    app.config["EVENT_BOOKING_RATE_LIMIT"] = "3 per minute"
+    app.config["BOOKING_RATE_LIMIT"] = "3 per minute"
     event = an_event(capacity=100)
     answers = [register(client, event, seats=1).status_code for _ in range(4)]
     assert answers == [303, 303, 303, 429]
@@ -376,3 +399,60 @@ def test_a_streaming_reminder_carries_the_stream_link(client, app):
     text, html = reminder_email(booking)
     assert "https://stream.example.org/live" in text and "diretta" in text
     assert "/annulla" not in text
+
+
+def test_registering_twice_with_one_address_is_refused_and_the_link_emailed_again(client, app):
+    event = an_event(capacity=50)
+    first = register(client, event, email="anna.rossi@example.org", seats=4)
+    assert first.status_code == 303
+    [booking] = bookings_of(event)
+    again = register(client, event, email="Anna.Rossi@Example.org", seats=4)
+    assert again.status_code == 409
+    page = again.get_data(as_text=True)
+    assert "Hai già una prenotazione per questa data" in page
+    assert booking.manage_token not in page  # the link goes to the address, never to the page
+    assert bookings_of(event) == [booking] and event.slot.taken == 4
+    assert kinds(booking) == ["confirmation", "link_again"]
+
+
+def test_the_newsletter_counts_once_confirmed_from_the_address(client, app):
+    from centrale_booking.documents.emails import build_email
+    from tests.helpers import sign_in
+
+    event = an_event()
+    register(client, event, newsletter_consent="y")
+    [booking] = bookings_of(event)
+    assert booking.newsletter_consent is True and booking.newsletter == "pending"
+    assert kinds(booking) == ["confirmation", "newsletter_confirm"]
+    [asking] = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "newsletter_confirm")
+    ).all()
+    text = build_email(asking).get_body(("plain",)).get_content()
+    link = next(word for word in text.split() if "/newsletter/" in word)
+    path = link.removeprefix("http://booking.test")
+    manage_page = client.get(manage_path(booking)).get_data(as_text=True)
+    assert path not in manage_page  # only the email carries it: the address is proven
+
+    with app.app_context():  # another person's requests: nothing shared with the visitor's
+        staff = app.test_client()
+        sign_in(staff, Role.education)
+        en = {"Accept-Language": "en"}
+        listed = staff.get(f"/staff/eventi/{event.id}", headers=en)
+        assert "asked, not confirmed yet" in listed.get_data(as_text=True)
+        export = staff.get(f"/staff/eventi/{event.id}/iscritti.csv", headers=en)
+        assert "asked, not confirmed yet" in export.data.decode("utf-8-sig")
+
+    page = client.get(path)
+    assert page.status_code == 200 and "Sì, inviatemi la newsletter" in page.get_data(as_text=True)
+    db.session.refresh(booking)
+    assert booking.newsletter == "pending"  # opening the link (a mail scanner) confirms nothing
+    done = client.post(path)
+    assert done.status_code == 200 and "newsletter è confermata" in done.get_data(as_text=True)
+    db.session.refresh(booking)
+    assert booking.newsletter == "yes" and booking.newsletter_confirmed_at is not None
+
+
+@pytest.mark.parametrize("token", ["nonsense", "WzEsImFAYi5jIl0.forged"])
+def test_a_bad_newsletter_link_is_404(client, token):
+    assert client.get(f"/newsletter/{token}").status_code == 404
+    assert client.post(f"/newsletter/{token}").status_code == 404

@@ -623,6 +623,7 @@ def test_the_csv_export_opens_in_excel_and_holds_every_attendee(client):
     giulia = book(event, 2, name="Giulia Rossi Niccolò")
     with transaction():
         db.session.get(Booking, giulia.id).newsletter_consent = True
+        db.session.get(Booking, giulia.id).newsletter_confirmed_at = utcnow()
     tricky = book(event, 1, name='=HYPERLINK("http://evil.example")')
     waiting = book(event, 2, name="Marco Bianchi")
 

@@ -178,6 +178,19 @@ def test_an_expired_offer_is_shown_as_expired_when_the_page_is_opened(client, ap
     assert refreshed(offered).status is S.expired and refreshed(slot).taken == 0
 
 
+def test_fewer_places_after_the_cancellation_deadline_are_refused_like_a_cancellation(client, app):
+    programme = make_event(cancel_deadline_hours=48)
+    slot = make_slot(capacity=5, programme=programme, starts_at=utcnow() + timedelta(hours=24))
+    booking = book(slot, 3)
+    response = client.post(manage_path(booking) + "/posti", data={"quantity": 1})
+    assert response.status_code == 409
+    assert "non si possono più ridurre online" in response.get_data(as_text=True)
+    assert refreshed(booking).quantity == 3 and refreshed(slot).taken == 3
+    assert booking.tickets[0].admits == 3
+    more = client.post(manage_path(booking) + "/posti", data={"quantity": 4})
+    assert more.status_code == 303 and refreshed(booking).quantity == 4  # more is still fine
+
+
 # --- a request on the waiting list -------------------------------------------------------------
 
 
@@ -198,6 +211,21 @@ def test_a_waiting_request_speaks_of_a_request_its_place_in_the_queue_and_no_cal
     assert "number 1 in the queue" in client.get(manage_path(second), headers=EN).get_data(
         as_text=True
     )
+
+
+def test_the_cancel_step_says_what_is_given_up(client):
+    slot = make_slot(capacity=2)
+    with transaction():
+        held = request_booking(slot, 2, a_contact(language="en"), now=utcnow())
+        waiting = request_booking(slot, 1, a_contact(language="en"), now=utcnow())
+    step = client.get(manage_path(held) + "/annulla", headers=EN).get_data(as_text=True)
+    assert "Cancel your booking?" in step and "Given back to others at once: 2 places." in step
+    step = client.get(manage_path(waiting) + "/annulla", headers=EN).get_data(as_text=True)
+    assert "Leave the waiting list?" in step and "Your request for 1 place is withdrawn" in step
+    assert "Yes, leave the waiting list" in step and "given back" not in step
+    assert "Asked for" in step and "Booked" not in step  # a request, not a booking
+    italian = client.get(manage_path(waiting) + "/annulla").get_data(as_text=True)
+    assert "Vuoi uscire dalla lista d" in italian and "1 posto" in italian
 
 
 def test_a_cancelled_booking_offers_to_remove_it_from_the_calendar(client):

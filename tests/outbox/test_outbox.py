@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from centrale_booking.booking.changes import cancel_slot, tell_slot_changed
 from centrale_booking.booking.engine import (
+    Contact,
     cancel_booking,
     expire_holds,
     request_booking,
@@ -34,7 +35,14 @@ from centrale_booking.campus.models import Season
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.outbox import queue_email
 from centrale_booking.outbox.models import OutboxMessage, OutboxStatus
-from centrale_booking.outbox.worker import backoff, claim_next, deliver_due, start_thread
+from centrale_booking.outbox.transports import FileTransport
+from centrale_booking.outbox.worker import (
+    backoff,
+    claim_next,
+    deliver_due,
+    release_claims,
+    start_thread,
+)
 from tests.factories import a_contact, make_campus, make_event, make_slot
 
 S, Q = BookingStatus, OutboxStatus
@@ -646,3 +654,104 @@ def test_the_background_thread_delivers(smtp, app):
 def test_no_thread_unless_configured(app):
     assert "outbox_thread" not in app.extensions
     assert not [t for t in threading.enumerate() if t.name == "outbox"]
+
+
+@pytest.mark.parametrize("app_config", [{"OUTBOX_MAX_PER_RECIPIENT_PER_HOUR": 2}])
+def test_no_address_gets_more_than_its_emails_per_hour_the_rest_wait(smtp, app):
+    event = make_event()
+    slots = [make_slot(programme=event, starts_at=later(days=d)) for d in (3, 4, 5)]
+    victim = a_contact()
+    for n, on in enumerate(slots):
+        email = victim.email.upper() if n == 2 else victim.email  # any case: one address
+        with transaction():
+            request_booking(on, 1, Contact(victim.name, email), now=utcnow(), confirm=False)
+    assert messages() == []  # pending holds send nothing
+    for booking in db.session.scalars(select(Booking).order_by(Booking.id)).all():
+        with transaction():
+            queue_email(booking, "link_again")
+    t0 = later(seconds=1)
+    report = deliver_due(now=t0)
+    assert (len(report.sent), len(report.deferred)) == (2, 1)
+    assert len(smtp.inbox.messages) == 2
+    [waiting] = messages("link_again")[2:]
+    assert waiting.status is Q.queued and waiting.next_attempt_at > t0 + timedelta(minutes=59)
+    assert deliver_due(now=t0 + timedelta(minutes=30)).handled == 0
+    assert len(deliver_due(now=t0 + timedelta(hours=1, seconds=1)).sent) == 1
+    assert len(smtp.inbox.messages) == 3
+
+
+class StoppedMidSend(FileTransport):
+    """A transport whose process is stopped while it sends (Ctrl-C, SystemExit)."""
+
+    def send(self, message, *, name):
+        raise KeyboardInterrupt
+
+
+def test_a_worker_stopped_mid_send_gives_its_claim_back_at_once(smtp, app, tmp_path):
+    waitlisted()
+    with pytest.raises(KeyboardInterrupt):
+        deliver_due(worker="stopping", transport=StoppedMidSend(tmp_path))
+    [message] = messages()
+    assert message.status is Q.queued and message.claimed_until is None
+    report = deliver_due(worker="another")  # not OUTBOX_LEASE_SECONDS later: now
+    assert len(report.sent) == 1 and len(smtp.inbox.messages) == 1
+
+
+def test_release_claims_gives_back_only_the_workers_own(app):
+    waitlisted()
+    waitlisted()
+    t0 = utcnow()
+    first, second = claim_next("a", now=t0), claim_next("b", now=t0)
+    assert release_claims("a") == 1
+    assert claim_next("c", now=t0) == first  # due again
+    assert claim_next("d", now=t0) is None  # b's is still b's
+    assert {m.id: m.claimed_by for m in messages()} == {first: "c", second: "b"}
+
+
+# --- The emails that did not leave, for administrators ---------------------------------
+
+
+def test_an_email_that_cannot_be_built_fails_at_once_and_an_admin_sends_it_again(smtp, client):
+    from centrale_booking.auth.models import AuditLog, Role
+    from tests.helpers import EN, sign_in
+
+    booking = waitlisted()
+    (message,) = messages()
+    with transaction():  # a template the code no longer has: building it can only fail
+        db.session.get(OutboxMessage, message.id).kind = "no_such_kind"
+    report = deliver_due(now=utcnow())
+    (message,) = messages()
+    assert report.failed == [message.id] and message.attempts == 1  # not tried ten times
+    assert message.status is Q.failed and "could not build the email" in message.last_error
+
+    sign_in(client, Role.admin)
+    page = client.get("/staff/email/", headers=EN).get_data(as_text=True)
+    assert booking.contact_email in page and "could not build the email" in page
+    assert "1 email could not be sent." in client.get("/staff/", headers=EN).get_data(as_text=True)
+
+    with transaction():  # the cause fixed
+        db.session.get(OutboxMessage, message.id).kind = "waitlisted"
+    again = client.post(f"/staff/email/{message.id}/di-nuovo", headers=EN, follow_redirects=True)
+    assert f"The email to {booking.contact_email} is in the queue again." in again.get_data(
+        as_text=True
+    )
+    (message,) = messages()
+    assert message.status is Q.queued and message.attempts == 0 and message.last_error == ""
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.action == "email_sent_again"))
+    assert [entry.target for entry in audit] == [f"email:{message.id}"]
+    assert deliver_due(now=utcnow()).sent == [message.id]
+    assert len(smtp.inbox.to(booking.contact_email)) == 1
+    assert "Every email has left" in client.get("/staff/email/", headers=EN).get_data(as_text=True)
+
+
+def test_an_email_sent_already_is_not_queued_again(smtp, client):
+    from centrale_booking.auth.models import Role
+    from tests.helpers import sign_in
+
+    waitlisted()
+    deliver_due(now=utcnow())
+    (message,) = messages()
+    sign_in(client, Role.admin)
+    client.post(f"/staff/email/{message.id}/di-nuovo")
+    assert messages()[0].status is Q.sent
+    assert len(smtp.inbox.messages) == 1

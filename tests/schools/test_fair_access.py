@@ -19,7 +19,7 @@ from centrale_booking.booking.engine import (
     request_booking,
     request_bookings,
 )
-from centrale_booking.booking.errors import BookingNotOpen
+from centrale_booking.booking.errors import AlreadyBooked, BookingNotOpen
 from centrale_booking.booking.models import Booking, Slot
 from centrale_booking.booking.states import BookingStatus
 from centrale_booking.clock import local
@@ -169,3 +169,19 @@ def test_a_school_whose_teachers_rush_together_cannot_pass_its_limit(app, race_a
     assert counter_taken(key_of(many[0], "MIEE8AB01D")) == 3
     taken = db.session.scalars(select(Slot.taken).where(Slot.id.in_(ids))).all()
     assert sum(taken) == 6 and max(taken) == 1
+
+
+# --- One live booking per class per slot (the schools' "same person") --------------------
+
+
+def test_the_same_class_of_the_same_school_cannot_hold_a_slot_twice(app):
+    [slot] = slots(1, capacity=3)
+    first = hold(slot)
+    with pytest.raises(AlreadyBooked), transaction():
+        book_class(slot, a_class(class_name=" 3 b "), a_contact(), now=utcnow())
+    assert db.session.scalars(select(Booking.id).where(Booking.slot_id == slot.id)).all() == [
+        first.id
+    ]
+    # Another class of the school, and the same class name in another school, are welcome.
+    assert hold(slot, a_class(class_name="3C")).status is S.pending
+    assert hold(slot, a_class(code="MIIC8AB11D")).status is S.pending

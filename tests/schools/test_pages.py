@@ -230,6 +230,7 @@ def test_a_taken_date_says_so_and_shows_the_nearest_free_dates(client, app):
         ("adults", "1", "For 24 pupils at least 2 accompanying adults are needed"),
         ("teacher_name", "", "Please tell us your name."),
         ("email", "anna@", "This email address does not look right."),
+        ("email", "niccolò@scuola.it", "Please write the address without accented or special"),
         ("phone", "", "Please enter a phone number."),
         ("phone", "abc", "This phone number does not look right."),
         ("privacy_consent", None, "We can only take the booking with your consent."),
