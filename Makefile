@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+TEST_WORKERS ?= auto  # pytest-xdist processes: one per core (every test keeps to its own data)
 export FLASK_APP := centrale_booking
 
 .PHONY: run test install assets translations migrate seed lint format serve clean
@@ -21,7 +22,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 install: $(VENV)/.installed assets translations
 

@@ -25,8 +25,11 @@ from the booking's row as the email carries it) and the confirmation (POST).
   its capacity, every slot's taken = its live bookings, no school above its limit).
 - The sustained rate: teachers arriving at a fixed rate (open loop: each starts at its time,
   whatever the others are doing), stepped up (--rates), each step on its own activity with
-  enough slots and new schools; printed per step p99 over every page and the 5xx, and the
-  highest rate at which p99 stays under 300 ms with no 5xx.
+  enough slots and new schools of the registry (one teacher each); printed per step p99 over
+  every page and the 5xx, how the teachers ended, and the highest rate at which p99 stays
+  under 300 ms with no 5xx. Each step is first run as a baseline: the same clients at the
+  same rate, each making as many requests, all to /healthz; the ratio is the teachers' p99
+  over the baseline's.
 
 The clients run on the same 2-core machine as the server, in --processes processes.
 """
@@ -62,12 +65,15 @@ SLOT_LINK = re.compile(r"/scuole/turni/(\d+)/prenota")
 P99_TARGET_MS = 300.0
 AT_LIMIT = "tutte le visite consentite"  # SchoolAtLimit's message, in Italian
 PAGES = ("class", "activities", "dates", "form", "submit", "pending", "email link", "confirm")
+# (the baseline's requests are named "baseline" and kept out of the teachers' tables)
 
 
 # The site ------------------------------------------------------------------------------------
 
 
-def prepare(url: str, slots: int, schools: int, label: str) -> tuple[int, list[str]]:
+def prepare(
+    url: str, slots: int, schools: int, label: str, prefix: str = "MIEE8"
+) -> tuple[int, list[str]]:
     """An activity for primaria with `slots` slots in three weeks, and `schools` schools in
     the registry (made once per database); returns the activity's id and the school codes."""
     from api import app_for
@@ -102,7 +108,7 @@ def prepare(url: str, slots: int, schools: int, label: str) -> tuple[int, list[s
                 )
             db.session.add(activity)
             known = set(db.session.scalars(select(School.code)))
-            codes = [f"MIEE8{n:04d}{chr(65 + n % 26)}" for n in range(schools)]
+            codes = [f"{prefix}{n:04d}{chr(65 + n % 26)}" for n in range(schools)]
             for code in codes:
                 if code not in known:
                     db.session.add(School(code=code, name=f"Scuola {code}", city="MILANO"))
@@ -273,7 +279,17 @@ def teacher(port: int, url: str, activity_id: int, code: str, n: int, timings: l
     return "confirmed" if status == 303 else f"confirm {status}"
 
 
-def _process(port, url, plan, start_at, pipe) -> None:
+def baseline_teacher(port: int, url: str, activity_id: int, code: str, n: int, timings: list):
+    """The baseline of the same run: as many requests as a teacher makes, each to /healthz
+    (the app's lightest page, one database read), by the same clients at the same rate: what
+    the machine, the server and the clients cost before any page of ours."""
+    b = Browser(port, timings)
+    for _page in PAGES:
+        status, _content, _location = b.request("baseline", "GET", "/healthz")
+    return "baseline" if status == 200 else f"baseline {status}"
+
+
+def _process(port, url, plan, start_at, pipe, who=teacher) -> None:
     # plan: [(delay from start_at, activity_id, code, n)]
     timings: list = []
     outcomes: list = []
@@ -281,7 +297,7 @@ def _process(port, url, plan, start_at, pipe) -> None:
 
     def run(activity_id, code, n):
         mine: list = []
-        outcome = teacher(port, url, activity_id, code, n, mine)
+        outcome = who(port, url, activity_id, code, n, mine)
         with lock:
             timings.extend(mine)
             outcomes.append((outcome, time.monotonic()))
@@ -300,7 +316,7 @@ def _process(port, url, plan, start_at, pipe) -> None:
     pipe.close()
 
 
-def run_teachers(port, url, arrivals, processes: int) -> tuple[list, list, float]:
+def run_teachers(port, url, arrivals, processes: int, who=teacher) -> tuple[list, list, float]:
     """arrivals: [(delay, activity_id, code, n)]; split over processes; (timings, outcomes,
     time from the start until the last answer)."""
     start_at = time.monotonic() + 1.0
@@ -309,7 +325,7 @@ def run_teachers(port, url, arrivals, processes: int) -> tuple[list, list, float
     for p in range(processes):
         mine, theirs = ctx.Pipe(duplex=False)
         proc = ctx.Process(
-            target=_process, args=(port, url, arrivals[p::processes], start_at, theirs)
+            target=_process, args=(port, url, arrivals[p::processes], start_at, theirs, who)
         )
         proc.start()
         pipes.append(mine)
@@ -358,15 +374,28 @@ def burst(engine_name: str, args) -> bool:
             timings, outcomes, elapsed = run_teachers(port, url, arrivals, args.processes)
             rates = []
             for step, rate in enumerate(args.rates):
-                step_id, _ = prepare(url, max(int(rate * args.seconds), 10), 0, f"rate-{step}")
+                # Each step its own activity and its own schools of the registry, one teacher
+                # each: no step finds the slots or the schools' limits of the one before.
+                teachers = int(rate * args.seconds)
+                step_id, step_codes = prepare(
+                    url, max(teachers, 10), teachers, f"rate-{step}", prefix=f"MI{step:02d}X"
+                )
                 arrivals = [
-                    (n / rate, step_id, f"MIXX{step:02d}{n:04d}", 100000 + step * 10000 + n)
-                    for n in range(int(rate * args.seconds))
+                    (n / rate, step_id, step_codes[n], 100000 + step * 10000 + n)
+                    for n in range(teachers)
                 ]
-                t, _o, _e = run_teachers(port, url, arrivals, args.processes)
+                base, _bo, _be = run_teachers(
+                    port, url, arrivals, args.processes, who=baseline_teacher
+                )
+                base_p99 = percentile(sorted(s * 1000 for _p, s, _st in base), 99)
+                t, step_outcomes, _e = run_teachers(port, url, arrivals, args.processes)
                 values = sorted(s * 1000 for _p, s, _st in t)
                 errors = sum(1 for _p, _s, st in t if st >= 500)
-                rates.append((rate, percentile(values, 99) if values else 0.0, errors, len(t)))
+                ended = defaultdict(int)
+                for outcome, _at in step_outcomes:
+                    ended[outcome] += 1
+                p99 = percentile(values, 99) if values else 0.0
+                rates.append((rate, p99, errors, len(t), dict(ended), base_p99))
         found = checks(url, [activity_id], 3)
         _engines.pop(url, None)
     tally = defaultdict(int)
@@ -387,10 +416,18 @@ def burst(engine_name: str, args) -> bool:
         print(f"{page:<12} {count:>8} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f}")
     print("oversell check: " + ", ".join(f"{k} {v}" for k, v in found.items()))
     print(f"== {engine_name}: the sustained rate (open loop, {args.seconds:g} s per step)")
-    print(f"{'teachers/s':>10} {'requests':>9} {'p99 ms':>8} {'5xx':>5}")
+    print(
+        f"{'teachers/s':>10} {'requests':>9} {'p99 ms':>8} {'5xx':>5} "
+        f"{'baseline p99':>12} {'ratio':>6}  outcomes"
+    )
     best = None
-    for rate, p99, errors, count in rates:
-        print(f"{rate:>10g} {count:>9} {p99:>8.0f} {errors:>5}")
+    for rate, p99, errors, count, ended, base_p99 in rates:
+        said = ", ".join(f"{k} {v}" for k, v in sorted(ended.items()))
+        ratio = p99 / base_p99 if base_p99 else float("nan")
+        print(
+            f"{rate:>10g} {count:>9} {p99:>8.0f} {errors:>5} {base_p99:>12.0f} {ratio:>6.1f}  "
+            f"{said}"
+        )
         if p99 < P99_TARGET_MS and errors == 0:
             best = rate
     print(
@@ -399,7 +436,7 @@ def burst(engine_name: str, args) -> bool:
     )
     clean = (
         server_errors == 0
-        and all(errors == 0 for _r, _p, errors, _c in rates)
+        and all(errors == 0 for _r, _p, errors, _c, _e, _b in rates)
         and found["slots above capacity"] == 0
         and found["slots whose taken differs from their bookings"] == 0
         and found["schools above their limit"] == 0

@@ -140,6 +140,14 @@ class Programme(db.Model):
 
         return [] if cls.remind_within is None else [Reminder(DAY_BEFORE, cls.remind_within)]
 
+    def cancel_plea(self) -> str | None:
+        """What a confirmation asks of someone who cannot come, in the email's language (the
+        online deadline follows it); None when the programme's own panel says it already."""
+        return _(
+            "If you cannot come, please cancel your booking, so that someone else can have "
+            "the places."
+        )
+
     def email_links(self, booking: Booking) -> dict[str, str]:
         """The programme's own links for its emails (a school's "we are coming"), by name."""
         return {}

@@ -181,6 +181,7 @@ def _context(
         "manage_url": manage_url(booking),
         "newsletter_url": newsletter_url(booking) if kind is K.newsletter_confirm else "",
         "cancel_url": cancel_url(booking),
+        "cancel_plea": programme.cancel_plea(),
         "links": programme.email_links(booking),  # the programme's own (a reconfirmation)
         "site_url": site_url(),
         "waitlist_offers": programme.waitlist_mode is WaitlistMode.offer,

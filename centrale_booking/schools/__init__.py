@@ -29,6 +29,7 @@ public.add_url_rule("/prenotazione/<reference>/<token>/ci-siamo", "reconfirm", v
 public.add_url_rule(
     "/prenotazione/<reference>/<token>/numeri", "numbers", views.numbers, methods=["GET", "POST"]
 )
+public.add_url_rule("/immagini/<name>", "image", views.image)
 public.add_url_rule("/scuola/<code>.json", "school_lookup", views.school_lookup)
 public.app_context_processor(views.school_labels)
 public.cli.command("import")(cli.import_command)  # flask schools import FILE.csv
@@ -39,6 +40,16 @@ back_office.add_url_rule("/giorno.pdf", "schedule_pdf", staff.schedule_pdf)
 back_office.add_url_rule("/prenotazioni", "bookings", staff.bookings)
 back_office.add_url_rule(
     "/prenotazioni/<id:booking_id>/assente", "no_show", staff.no_show, methods=["POST"]
+)
+back_office.add_url_rule("/attivita", "activities", staff.activities)
+back_office.add_url_rule(
+    "/attivita/nuova", "new_activity", staff.new_activity, methods=["GET", "POST"]
+)
+back_office.add_url_rule(
+    "/attivita/<id:activity_id>", "edit_activity", staff.edit_activity, methods=["GET", "POST"]
+)
+back_office.add_url_rule(
+    "/anni-scolastici", "school_years", staff.school_years, methods=["GET", "POST"]
 )
 back_office.add_url_rule("/turni", "slot_helper", staff.slot_helper, methods=["GET", "POST"])
 back_office.context_processor(staff.staff_labels)
@@ -60,7 +71,9 @@ KIND = ProgrammeKind(
     staff_menu=(
         ("schools_staff.schedule", _l("Day's schedule")),
         ("schools_staff.bookings", _l("School bookings")),
+        ("schools_staff.activities", _l("School activities")),
         ("schools_staff.slot_helper", _l("School slots")),
+        ("schools_staff.school_years", _l("School years")),
     ),
     home_teaser=views.home_teaser,
 )

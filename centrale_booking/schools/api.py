@@ -6,8 +6,10 @@ refusal of the engine is a 409 problem (errors.py), bad input a 422 with per-fie
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, date, datetime
 
-from flask import current_app, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField, ValidationError
@@ -84,15 +86,17 @@ def list_activities():
 
 def list_slots():
     errors: dict[str, list[str]] = {}
-    raw = request.args.get("activity", "")
-    activity = db.session.get(Activity, int(raw)) if raw.isdigit() and int(raw) <= MAX_ID else None
-    if activity is None or not activity.published:
+    raw = request.args.get("activity", "").strip()
+    activity = None
+    if not raw.isdigit():  # a number, or no activity named: the request is wrong
         errors["activity"] = [_("No such activity.")]
+    elif int(raw) <= MAX_ID:
+        activity = db.session.get(Activity, int(raw))
     moments = {}
     for name, end_of_day in (("from", False), ("to", True)):
         value = request.args.get(name)
         if value:
-            moments[name] = parse_moment(value, museum_zone(), end_of_day=end_of_day)
+            moments[name] = _bound(value, end_of_day=end_of_day)
             if moments[name] is None:
                 errors[name] = [
                     _(
@@ -102,6 +106,8 @@ def list_slots():
                 ]
     if errors:
         raise InvalidInput(errors)
+    if activity is None or not activity.published:  # a well-formed id that names none
+        abort(404)
     now = utcnow()
     items = []
     for slot in free_slots(activity, now):
@@ -119,6 +125,24 @@ def list_slots():
             }
         )
     return jsonify(items=items)
+
+
+EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+
+
+def _bound(value: str, *, end_of_day: bool) -> datetime | None:
+    """The moment a `from` or `to` names; None when it names none. A well-formed date beyond
+    what a stored time can be (0001-01-01 in Milan falls before UTC's year 1) is a bound
+    before, or after, every slot: the document's `format: date` promises it is accepted."""
+    moment = parse_moment(value, museum_zone(), end_of_day=end_of_day)
+    if moment is not None:
+        return moment
+    raw = re.sub(r" (\d\d:?\d\d)$", r"+\1", value.strip())  # as parse_moment reads it
+    try:
+        year = date.fromisoformat(raw).year if len(raw) == 10 else datetime.fromisoformat(raw).year
+    except ValueError:
+        return None
+    return EARLIEST if year < 5000 else LATEST
 
 
 def create_booking():

@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 
 from .models import GradeLevel
 
+# In English with the Italian name beside it: the words on the teacher's own school papers.
 GRADE_LABELS = {
-    GradeLevel.infanzia: _l("Scuola dell'infanzia"),
-    GradeLevel.primaria: _l("Scuola primaria"),
-    GradeLevel.secondaria_primo: _l("Scuola secondaria di primo grado"),
-    GradeLevel.secondaria_secondo: _l("Scuola secondaria di secondo grado"),
+    GradeLevel.infanzia: _l("Nursery school (scuola dell'infanzia, ages 3–5)"),
+    GradeLevel.primaria: _l("Primary school (scuola primaria)"),
+    GradeLevel.secondaria_primo: _l("Lower secondary school (secondaria di primo grado)"),
+    GradeLevel.secondaria_secondo: _l("Upper secondary school (secondaria di secondo grado)"),
 }
 
 

@@ -165,6 +165,9 @@ class Activity(Programme):
         limit = current_app.config["SCHOOL_MAX_BOOKINGS_PER_YEAR"]
         return [CounterHold(school_counter_key(year, details.school_code), 1, limit, SchoolAtLimit)]
 
+    def cancel_plea(self) -> str | None:
+        return None  # the class's panel says until when numbers change or the visit is cancelled
+
     def person_key(self, contact, details) -> str | None:
         # The same class of the same school (3B of MIIC8AB00C): one live booking per slot.
         if details is None:  # booked by the staff, without a class: no such rule

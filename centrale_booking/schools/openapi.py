@@ -3,10 +3,11 @@ of schools/api.py and their schemas. The booking request's schema comes from the
 
 from __future__ import annotations
 
+from ..api import MAX_ID
 from ..api.forms import form_schema
 from ..api.problems import ACCEPT_LANGUAGE, problem_response
 from ..programmes import ApiPart
-from .models import API_NAMES
+from .models import API_NAMES, GRADE_YEARS
 
 GRADES = list(API_NAMES.values())
 
@@ -38,6 +39,14 @@ _SLOT = {
             "description": "When booking opens (the school year's window); null: open.",
         },
     },
+}
+
+# A date (the museum's midnight) or a date and time (with its offset, or the museum's time).
+_MOMENT = {
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date-time"},
+    ]
 }
 
 _CREATED = {
@@ -80,7 +89,17 @@ def api_part() -> ApiPart:
             "privacy_consent": "Must be true: the teacher accepted the privacy notice.",
         },
     )
-    request_schema["properties"]["grade"]["enum"] = GRADES
+    properties = request_schema["properties"]
+    properties["grade"]["enum"] = GRADES
+    properties["privacy_consent"]["const"] = True
+    # The years each grade level has: stated, so that a valid request names one of them.
+    request_schema["allOf"] = [
+        {
+            "if": {"properties": {"grade": {"const": API_NAMES[level]}}, "required": ["grade"]},
+            "then": {"properties": {"year": {"enum": list(years)}}},
+        }
+        for level, years in GRADE_YEARS.items()
+    ]
     request_schema["required"] = [
         n for n in request_schema["required"] if n not in ("language", "school_name", "city")
     ]
@@ -137,20 +156,21 @@ def api_part() -> ApiPart:
                             "name": "activity",
                             "in": "query",
                             "required": True,
-                            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                            "description": "A published activity's id (unknown: 404).",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                         },
                         {
                             "name": "from",
                             "in": "query",
                             "description": "Slots starting at or after this date or moment.",
-                            "schema": {"type": "string", "examples": ["2026-12-01"]},
+                            "schema": _MOMENT | {"examples": ["2026-12-01"]},
                         },
                         {
                             "name": "to",
                             "in": "query",
                             "description": "Slots starting before this moment; a date "
                             "includes its whole day.",
-                            "schema": {"type": "string", "examples": ["2026-12-31"]},
+                            "schema": _MOMENT | {"examples": ["2026-12-31"]},
                         },
                     ],
                     "responses": {
@@ -158,6 +178,7 @@ def api_part() -> ApiPart:
                             "description": "The free slots.",
                             "content": _items("#/components/schemas/SchoolSlot"),
                         },
+                        "404": problem_response("No published activity has this id."),
                         "422": problem_response("A parameter is not valid (see `errors`)."),
                     },
                 }

@@ -5,19 +5,34 @@ caller commits (inside `transaction()`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
+from ..admin.audit import record
+from ..auth.models import AuditLog
 from ..booking.availability import has_places_left
 from ..booking.engine import Contact, confirm_booking, request_booking
 from ..booking.errors import CancellationClosed
-from ..booking.models import Booking, Slot
+from ..booking.models import Booking, Slot, Unit, WaitlistMode
 from ..booking.states import BookingStatus
+from ..clock import midnight, today
 from ..extensions import db
 from ..outbox import queue_email
-from .models import Activity, ActivityGrade, GradeLevel, School, SchoolVisit
+from ..slugs import unique_slug
+from .models import (
+    Activity,
+    ActivityGrade,
+    ActivityImage,
+    GradeLevel,
+    School,
+    SchoolClosure,
+    SchoolVisit,
+    SchoolYear,
+)
 from .rules import ClassDetails, HoldLapsed, check_class, normalised_code
 
 S = BookingStatus
@@ -38,29 +53,49 @@ def activities_for(grade: GradeLevel) -> list[Activity]:
     )
 
 
+def _free(activity_id: int, now: datetime) -> tuple:
+    """What makes a slot of the activity free for a class: places left, not started, not closed."""
+    return (
+        Slot.programme_id == activity_id,
+        has_places_left(),
+        Slot.starts_at > now,
+        (Slot.closes_at.is_(None) | (Slot.closes_at > now)),
+    )
+
+
 def free_slots(activity: Activity, now: datetime, *, limit: int | None = None) -> list[Slot]:
     """The activity's dates that can still be booked (or will be, once the window opens),
     soonest first."""
-    query = (
-        select(Slot)
-        .where(
-            Slot.programme_id == activity.id,
-            has_places_left(),
-            Slot.starts_at > now,
-            (Slot.closes_at.is_(None) | (Slot.closes_at > now)),
-        )
-        .order_by(Slot.starts_at)
-    )
+    query = select(Slot).where(*_free(activity.id, now)).order_by(Slot.starts_at)
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
 
 
+def free_times(activity: Activity, now: datetime) -> list:
+    """As free_slots, only each slot's id, start and opening: the calendar of a year's dates
+    is read at the rush by every teacher, and needs no more."""
+    return list(
+        db.session.execute(
+            select(Slot.id, Slot.starts_at, Slot.opens_at)
+            .where(*_free(activity.id, now))
+            .order_by(Slot.starts_at)
+        )
+    )
+
+
 def nearest_free_slots(slot: Slot, now: datetime, count: int = 3) -> list[Slot]:
-    """The free dates of the same activity nearest to a full one, in date order."""
-    free = [s for s in free_slots(slot.programme, now) if s.id != slot.id]
-    free.sort(key=lambda s: abs((s.starts_at - slot.starts_at).total_seconds()))
-    return sorted(free[:count], key=lambda s: s.starts_at)
+    """The free dates of the same activity nearest to a full one, in date order: at most
+    `count` on each side are read, the nearest `count` of those kept."""
+    free = _free(slot.programme_id, now)
+    before = select(Slot).where(*free, Slot.starts_at <= slot.starts_at, Slot.id != slot.id)
+    after = select(Slot).where(*free, Slot.starts_at > slot.starts_at)
+    near = [
+        *db.session.scalars(before.order_by(Slot.starts_at.desc()).limit(count)),
+        *db.session.scalars(after.order_by(Slot.starts_at).limit(count)),
+    ]
+    near.sort(key=lambda s: abs((s.starts_at - slot.starts_at).total_seconds()))
+    return sorted(near[:count], key=lambda s: s.starts_at)
 
 
 # --- The Ministry's registry -------------------------------------------------------------
@@ -183,3 +218,119 @@ def change_numbers(
     flag_modified(booking, "quantity")  # a new version: its PDF is made again
     if booking.status is S.confirmed:
         queue_email(booking, "confirmation")
+
+
+# --- The catalogue, by the education staff --------------------------------------------------
+
+ACTIVITY_FIELDS = (
+    "title_it",
+    "title_en",
+    "summary_it",
+    "summary_en",
+    "duration_minutes",
+    "max_pupils",
+    "room",
+    "published",
+)
+
+
+@dataclass(frozen=True)
+class NewImage:
+    path: str  # what images.store returned
+    alt_it: str
+    alt_en: str
+
+
+def create_activity(values: dict, *, by, image: NewImage | None = None) -> Activity:
+    """A new activity: one class per slot, no waiting list (a full slot shows the nearest free
+    ones), changes online up to SCHOOL_CANCEL_DAYS before; audited."""
+    activity = Activity(
+        slug=unique_slug(values["title_it"], today(), fallback="attivita"),
+        unit=Unit.classes,
+        max_per_booking=1,
+        waitlist_mode=WaitlistMode.none,
+        cancel_deadline_hours=current_app.config["SCHOOL_CANCEL_DAYS"] * 24,
+    )
+    _write_activity(activity, values, image)
+    db.session.add(activity)
+    record(by, "schools.activity_created", activity, title=activity.title_it)
+    return activity
+
+
+def update_activity(
+    activity: Activity,
+    values: dict,
+    *,
+    by,
+    image: NewImage | None = None,
+    removed_images: frozenset[int] = frozenset(),
+) -> list[str]:
+    """The activity as given, pictures removed or added; returns the names of what changed
+    (in the audit entry too)."""
+    before = _snapshot(activity)
+    activity.images = [i for i in activity.images if i.id not in removed_images]
+    _write_activity(activity, values, image)
+    after = _snapshot(activity)
+    changed = sorted(name for name in after if after[name] != before[name])
+    if changed:
+        record(by, "schools.activity_changed", activity, changed=changed)
+    return changed
+
+
+def _snapshot(activity: Activity) -> dict:
+    return {name: getattr(activity, name) for name in ACTIVITY_FIELDS} | {
+        "grade_texts": sorted((r.grade.value, r.text_it, r.text_en) for r in activity.grade_rows),
+        "images": sorted((i.path, i.alt_it, i.alt_en) for i in activity.images),
+    }
+
+
+def _write_activity(activity: Activity, values: dict, image: NewImage | None) -> None:
+    for name in ACTIVITY_FIELDS:
+        setattr(activity, name, values[name])
+    texts = values["texts"]  # {GradeLevel: (Italian, English)}
+    activity.grades = list(texts)
+    for row in activity.grade_rows:
+        row.text_it, row.text_en = texts[row.grade]
+    if image:
+        position = max((i.position for i in activity.images), default=-1) + 1
+        activity.images.append(
+            ActivityImage(
+                path=image.path, alt_it=image.alt_it, alt_en=image.alt_en, position=position
+            )
+        )
+
+
+def save_school_year(start: int, opens_at: datetime, closures: list, *, by) -> SchoolYear:
+    """The school year's booking window and its closures (replacing those before). The year's
+    slots that opened with the window before (or had none) open with the new one."""
+    year = db.session.get(SchoolYear, start) or SchoolYear(start=start)
+    before = year.booking_opens_at
+    year.booking_opens_at = opens_at
+    year.closures = [
+        SchoolClosure(first_day=first, last_day=last, label=label)
+        for first, last, label in closures
+    ]
+    db.session.add(year)
+    slots = db.session.scalars(
+        select(Slot)
+        .join(Activity, Activity.id == Slot.programme_id)
+        .where(
+            Slot.starts_at >= midnight(date(start, 9, 1)),
+            Slot.starts_at < midnight(date(start + 1, 9, 1)),
+        )
+    )
+    for slot in slots:
+        if slot.opens_at is None or slot.opens_at == before:
+            slot.opens_at = opens_at
+    db.session.add(
+        AuditLog(
+            staff_user_id=by.id,
+            action="schools.school_year_saved",
+            target=f"school_year:{start}",
+            details={
+                "opens_at": opens_at.isoformat(),
+                "closures": [[f.isoformat(), la.isoformat(), lb] for f, la, lb in closures],
+            },
+        )
+    )
+    return year

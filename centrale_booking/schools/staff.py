@@ -32,6 +32,8 @@ from ..i18n import current_language
 from ..programmes import ExportColumn
 from .labels import GRADE_LABELS, grade_label, years_text
 from .models import BY_API_NAME, Activity, GradeLevel, SchoolVisit, SchoolYear, school_year_of
+from .service import NewImage, create_activity, save_school_year, update_activity
+from .staff_forms import ActivityForm, SchoolYearForm
 
 S = BookingStatus
 RECONFIRM_BY = timedelta(days=3)  # not reconfirmed this close to the visit: flagged
@@ -277,6 +279,8 @@ def slot_helper():
     form = SlotHelperForm()
     activities = db.session.scalars(select(Activity).order_by(Activity.title_it)).all()
     form.activity.choices = [(a.id, a.title_it) for a in activities]
+    if not form.is_submitted() and request.args.get("attivita", "").isdigit():
+        form.activity.data = int(request.args["attivita"])  # from the activity's page
     plan = None
     if form.validate_on_submit():
         times = form.start_times()
@@ -322,6 +326,96 @@ def _create_slots(activity: Activity, days: list[date], times: list[time], capac
                 made += 1
         record(current_user, "schools.slots_created", activity, slots=made)
     return made
+
+
+# --- The catalogue: activities and school years -------------------------------------------
+
+
+def activities():
+    rows = db.session.scalars(select(Activity).order_by(Activity.title_it)).all()
+    now = utcnow()
+    upcoming = {
+        activity_id: count
+        for activity_id, count in db.session.execute(
+            select(Slot.programme_id, db.func.count())
+            .where(Slot.starts_at > now, Slot.cancelled_at.is_(None))
+            .group_by(Slot.programme_id)
+        )
+    }
+    return render_template("schools/staff/activities.html", activities=rows, upcoming=upcoming)
+
+
+def new_activity():
+    form = ActivityForm()
+    if form.validate_on_submit():
+        with transaction():
+            activity = create_activity(form.values(), by=current_user, image=_new_image(form))
+        flash(_("The activity “%(title)s” is created.", title=activity.title_it), "success")
+        return redirect(url_for(".activities"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("schools/staff/activity_form.html", form=form, activity=None), status
+
+
+def edit_activity(activity_id: int):
+    activity = db.get_or_404(Activity, activity_id)
+    form = ActivityForm() if request.method == "POST" else ActivityForm.for_activity(activity)
+    if form.validate_on_submit():
+        removed = frozenset(
+            image.id for image in activity.images if request.form.get(f"remove_image_{image.id}")
+        )
+        with transaction():
+            changed = update_activity(
+                activity,
+                form.values(),
+                by=current_user,
+                image=_new_image(form),
+                removed_images=removed,
+            )
+        if changed:
+            flash(_("Your changes are saved."), "success")
+        else:
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for(".activities"), 303)
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template("schools/staff/activity_form.html", form=form, activity=activity),
+        status,
+    )
+
+
+def _new_image(form: ActivityForm) -> NewImage | None:
+    if not form.new_image:
+        return None
+    return NewImage(form.new_image, form.image_alt_it.data, form.image_alt_en.data or "")
+
+
+def school_years():
+    years = db.session.scalars(select(SchoolYear).order_by(SchoolYear.start.desc())).all()
+    # The year asked for, else this school year's if it is set: a form that starts empty
+    # over a year already set would wipe its closures when saved.
+    asked = request.args.get("anno") or str(school_year_of(today()))
+    chosen = next((y for y in years if str(y.start) == asked), None)
+    if request.method == "POST":
+        form = SchoolYearForm()
+    elif chosen:
+        form = SchoolYearForm.for_year(chosen, local(chosen.booking_opens_at))
+    else:
+        form = SchoolYearForm(start=school_year_of(today()))
+    if form.validate_on_submit():
+        try:
+            opens = museum_time(form.opens_on.data, form.opens_at.data)
+        except LocalTimeError:
+            form.opens_at.errors.append(_("That time does not exist in Milan on that day."))
+        else:
+            with transaction():
+                year = save_school_year(form.start.data, opens, form.closure_list, by=current_user)
+            flash(_("The school year %(year)s is saved.", year=year.name), "success")
+            return redirect(url_for(".school_years", anno=year.start), 303)
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template("schools/staff/years.html", form=form, years=years, chosen=chosen),
+        status,
+    )
 
 
 def staff_labels() -> dict:

@@ -7,7 +7,20 @@ travels from page to page in the query string (?classe=primaria-3)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from dataclasses import dataclass
+from datetime import date
+
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -25,6 +38,7 @@ from ..links import manage_path
 from ..programmes import Teaser
 from ..ratelimits import hit_booking_limits
 from .forms import ClassBookingForm, NumbersForm
+from .images import UPLOADED, image_folder
 from .labels import GRADE_LABELS, grade_label, year_label
 from .models import API_NAMES, BY_API_NAME, GRADE_YEARS, Activity, GradeLevel, SchoolYear
 from .rules import adults_needed, pupils_per_adult
@@ -37,6 +51,7 @@ from .service import (
     fill_from_registry,
     find_school,
     free_slots,
+    free_times,
     nearest_free_slots,
     numbers_changeable,
     reconfirm_visit,
@@ -56,7 +71,23 @@ def school_labels() -> dict:
         "grade_label": grade_label,
         "year_label": year_label,
         "class_numbers_changeable": lambda booking: numbers_changeable(booking, utcnow()),
+        "activity_image_url": activity_image_url,
     }
+
+
+def activity_image_url(path: str) -> str:
+    """An uploaded picture by the schools' route; the demo's are under static/."""
+    if path.startswith(UPLOADED):
+        return url_for("schools.image", name=path.removeprefix(UPLOADED))
+    return url_for("static", filename=path)
+
+
+def image(name: str):
+    """An uploaded picture: its random name never changes, so it may be kept for a year."""
+    response = send_from_directory(image_folder(), name, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- The class: level and year --------------------------------------------------------------
@@ -97,7 +128,8 @@ def index():
         "schools/index.html",
         choices=_class_choices(),
         chosen=request.args.get("classe", ""),
-        window=_booking_window(),
+        window=(window := _booking_window()),
+        window_open=window is not None and window.booking_opens_at <= utcnow(),
     )
 
 
@@ -140,27 +172,51 @@ def activity(activity_id: int):
         flash(_("This activity is not meant for this grade level."), "info")
         return redirect(url_for("schools.activities", classe=class_value(level, year)), 303)
     now = utcnow()
-    slots = free_slots(activity, now)
+    times = free_times(activity, now)
     return render_template(
         "schools/activity.html",
         activity=activity,
         level=level,
         year=year,
         classe=class_value(level, year),
-        months=_by_month(slots),
-        not_open=[s for s in slots[:1] if s.opens_at and now < s.opens_at],
+        months=_calendar(times, class_value(level, year)),
+        not_open=[opens for _id, _at, opens in times[:1] if opens and now < opens],
         language=current_language(),
     )
 
 
-def _by_month(slots: list[Slot]) -> list[tuple[object, list[tuple[object, list[Slot]]]]]:
-    """The slots by month, then by day: a calendar that reads as a list."""
+@dataclass(frozen=True)
+class FreeTime:
+    """One free date of the calendar, as the page shows it."""
+
+    href: str
+    time: str  # 09:30
+    label: str  # "Book Monday 5 October, 09:30", for a screen reader
+
+
+_NO_SLOT = 2**31 - 1  # an id no slot has, replaced in the one link built per page
+
+
+def _calendar(times: list, classe: str) -> list[tuple[date, list[tuple[date, list[FreeTime]]]]]:
+    """The free dates by month, then by day: a calendar that reads as a list. One link and one
+    date wording per day, not per slot: a year of dates is read by every teacher at the rush."""
+    link = url_for("schools.book", slot_id=_NO_SLOT, classe=classe)
+    book = _("Book %(when)s")  # its placeholder filled in below, once per slot
     months: dict = {}
-    for slot in slots:
-        start = local(slot.starts_at)
-        month = months.setdefault(start.date().replace(day=1), {})
-        month.setdefault(start.date(), []).append(slot)
-    return [(m, list(days.items())) for m, days in months.items()]
+    day_words: dict = {}
+    for slot_id, starts_at, _opens in times:
+        start = local(starts_at)
+        day = start.date()
+        if day not in day_words:
+            day_words[day] = format_date(day, "EEEE d MMMM")
+        at = f"{start:%H:%M}"
+        entry = FreeTime(
+            link.replace(str(_NO_SLOT), str(slot_id)),
+            at,
+            book % {"when": f"{day_words[day]}, {at}"},
+        )
+        months.setdefault(day.replace(day=1), {}).setdefault(day, []).append(entry)
+    return [(month, list(days.items())) for month, days in months.items()]
 
 
 # --- The booking form -----------------------------------------------------------------------

@@ -147,6 +147,7 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "schools.numbers"): public(404),
     ("POST", "schools.numbers"): public(404),
     ("GET", "schools.school_lookup"): public(404),  # a code not in the registry
+    ("GET", "schools.image"): public(404),  # an event's picture, not an activity's
     ("GET", "schools_api.list_activities"): public(422),  # no grade asked
     ("GET", "schools_api.list_slots"): public(422),  # no activity asked
     ("POST", "schools_api.create_booking"): public(422),  # an empty body
@@ -157,6 +158,13 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "schools_staff.slot_helper"): staff(Role.education, 200),
     ("POST", "schools_staff.slot_helper"): staff(Role.education, 200),  # the form, its errors
     ("POST", "schools_staff.no_show"): staff(Role.education, 404),  # an event's booking
+    ("GET", "schools_staff.activities"): staff(Role.education, 200),
+    ("GET", "schools_staff.new_activity"): staff(Role.education, 200),
+    ("POST", "schools_staff.new_activity"): staff(Role.education, 422),  # an empty form
+    ("GET", "schools_staff.edit_activity"): staff(Role.education, 200),
+    ("POST", "schools_staff.edit_activity"): staff(Role.education, 422),  # an empty form
+    ("GET", "schools_staff.school_years"): staff(Role.education, 200),
+    ("POST", "schools_staff.school_years"): staff(Role.education, 422),  # an empty form
     # The family campus: the families' pages (an enrolment's own answers: tests/campus/)
     ("GET", "campus.index"): public(200),
     ("GET", "campus.show"): public(404),  # no such edition

@@ -125,7 +125,7 @@ def test_a_qr_code_through_the_camera_is_ok_then_already_used(
             "() => document.getElementById('answer').className.includes('answer-ok')"
         )
         assert page.locator("#answer-headline").inner_text() == "OK, come in"
-        assert page.locator("#answer-message").inner_text() == "1 seat"
+        assert page.locator("#answer-message").inner_text() == "1 place"
         # The code stays in front of the camera: after a pause it is a second scan.
         page.wait_for_function(
             "() => document.getElementById('answer').className.includes('answer-already-used')",

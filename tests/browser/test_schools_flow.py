@@ -137,3 +137,104 @@ def test_a_teacher_books_a_class_from_the_grade_level_to_the_confirmed_booking(
     assert "MIIC8AB00C" in page.content()
     shot(page, f"6-confirmed-{tag}")
     assert v.foreign_requests == []
+
+
+def focus_by_tab(page, selector: str, most: int = 80) -> None:
+    """Tab until the element is focused, as a person using only the keyboard does."""
+    for _ in range(most):
+        if page.locator(f"{selector}:focus").count():
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} is not reached by Tab")
+
+
+def test_a_class_is_booked_with_the_keyboard_alone(visit, live_app, activity):
+    v = visit("it", width=390)
+    page = v.page
+    page.set_default_timeout(30_000)
+    v.open("/scuole/")
+    focus_by_tab(page, "#classe")
+    for _ in range(20):  # down the list, one option at a time, to primaria's year 3
+        if page.locator("#classe").input_value() == "primaria-3":
+            break
+        page.keyboard.press("ArrowDown")
+    assert page.locator("#classe").input_value() == "primaria-3"
+    focus_by_tab(page, "form.school-class-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/scuole/attivita?classe=primaria-3")
+    focus_by_tab(page, f"a[href*='/scuole/attivita/{activity}']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/scuole/attivita/{activity}?classe=primaria-3")
+    focus_by_tab(page, "a[href*='/scuole/turni/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/prenota?classe=primaria-3")
+    for selector, text in [
+        ("#school_code", "MIIC8AB00C"),
+        ("#class_name", "4A"),
+        ("#pupils", "20"),
+        ("#adults", "2"),
+        ("#teacher_name", "Marta Verdi"),
+        ("#email", "marta.keyboard@scuola.example"),
+        ("#phone", "+39 02 7654321"),
+    ]:
+        focus_by_tab(page, selector)
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+    focus_by_tab(page, "#privacy_consent")
+    page.keyboard.press("Space")
+    focus_by_tab(page, "form.school-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/in-attesa")
+    assert "controlla la tua email" in page.content()
+
+
+def test_a_class_is_booked_without_javascript(browser, live_server, live_app, activity):
+    """No script runs: the school is filled in from the registry after submitting, the adults
+    needed are said by the page, and every step is a plain link or form."""
+    context = browser.new_context(
+        java_script_enabled=False,
+        locale="en",
+        extra_http_headers={"Accept-Language": "en"},
+        viewport={"width": 390, "height": 900},
+    )
+    foreign: list[str] = []
+
+    def only_ours(route):
+        if route.request.url.startswith(live_server):
+            route.continue_()
+        else:
+            foreign.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_ours)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{live_server}/scuole/")
+        page.select_option("#classe", "primaria-3")
+        page.locator("form.school-class-form button[type=submit]").click()
+        page.locator(f"a[href*='/scuole/attivita/{activity}']").first.click()
+        page.locator("a[href*='/scuole/turni/']").first.click()
+        page.wait_for_url("**/prenota?classe=primaria-3")
+        assert "at least one adult for every 15 pupils" in page.content().lower()
+        page.locator("#school_code").fill("miic8ab00c")  # name and city left empty
+        page.locator("#class_name").fill("2C")
+        page.locator("#pupils").fill("31")  # more than the activity takes
+        page.locator("#adults").fill("2")
+        page.locator("#teacher_name").fill("Luca Neri")
+        page.locator("#email").fill("luca.nojs@scuola.example")
+        page.locator("#phone").fill("+39 02 1111111")
+        page.locator("label[for=privacy_consent]").click()  # the box sits under its label
+        page.locator("form.school-form button[type=submit]").click()
+        # Refused next to its field; the school found in the registry meanwhile
+        assert page.locator("#pupils-error").inner_text().startswith("Between 1 and 28")
+        assert page.locator("#school_name").input_value() == "IC Via Rossi"
+        assert "Found in the Ministry's registry" in page.locator("#school-found").inner_text()
+        page.locator("#pupils").fill("24")
+        assert page.locator("#privacy_consent").is_checked()  # kept, as every answer given
+        page.locator("form.school-form button[type=submit]").click()
+        page.wait_for_url("**/in-attesa")
+        assert "check your email" in page.content()
+        assert foreign == []
+    finally:
+        context.close()

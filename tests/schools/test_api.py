@@ -87,10 +87,22 @@ def test_slots_with_the_classes_left(client, app):
     assert [i["id"] for i in reply.json["items"]] == [later.id]
 
 
-@pytest.mark.parametrize("query", ["activity=x", "activity=999999", "activity=1&from=nope"])
+@pytest.mark.parametrize("query", ["activity=x", "", "activity=1&from=nope", "activity=1&to=31/12"])
 def test_bad_slot_queries_are_a_422_problem(client, app, query):
     a_slot()
-    assert client.get("/api/v1/school/slots?" + query).status_code == 422
+    reply = client.get("/api/v1/school/slots?" + query)
+    assert reply.status_code == 422 and reply.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("activity", ["999999", str(2**31), "unpublished"])
+def test_an_activity_that_is_not_there_is_a_404_problem(client, app, activity):
+    slot = a_slot()
+    if activity == "unpublished":
+        with transaction():
+            slot.programme.published = False
+        activity = str(slot.programme.id)
+    reply = client.get(f"/api/v1/school/slots?activity={activity}")
+    assert reply.status_code == 404 and reply.mimetype == "application/problem+json"
 
 
 def test_a_booking_is_held_pending_and_the_link_emailed(client, app):
@@ -172,3 +184,30 @@ def test_the_openapi_document_has_the_three_routes(client, app):
         request["required"]
     )
     assert "years" not in request["properties"]
+
+
+def test_dates_at_the_ends_of_the_calendar_are_bounds_not_errors(client, app):
+    slot = a_slot()
+    base = f"/api/v1/school/slots?activity={slot.programme.id}"
+    # 0001-01-01 in Milan falls before UTC's year 1; 9999-12-31's end after its last day
+    assert [i["id"] for i in client.get(base + "&from=0001-01-01").json["items"]] == [slot.id]
+    assert client.get(base + "&to=0001-01-01").json["items"] == []
+    assert [i["id"] for i in client.get(base + "&to=9999-12-31").json["items"]] == [slot.id]
+    assert client.get(base + "&from=9999-12-31T23:00:00-01:00").json["items"] == []
+
+
+def test_the_document_states_what_a_valid_request_is(client, app):
+    document = client.get("/api/v1/openapi.json").json
+    slots = document["paths"]["/api/v1/school/slots"]["get"]
+    by_name = {p["name"]: p["schema"] for p in slots["parameters"]}
+    assert by_name["activity"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    assert {"type": "string", "format": "date"} in by_name["from"]["anyOf"]
+    assert "404" in slots["responses"]
+    request = document["components"]["schemas"]["SchoolBookingRequest"]
+    assert request["properties"]["privacy_consent"]["const"] is True
+    infanzia = next(
+        rule
+        for rule in request["allOf"]
+        if rule["if"]["properties"]["grade"]["const"] == "infanzia"
+    )
+    assert infanzia["then"]["properties"]["year"]["enum"] == [3, 4, 5]

@@ -185,3 +185,25 @@ def test_the_same_class_of_the_same_school_cannot_hold_a_slot_twice(app):
     # Another class of the school, and the same class name in another school, are welcome.
     assert hold(slot, a_class(class_name="3C")).status is S.pending
     assert hold(slot, a_class(code="MIIC8AB11D")).status is S.pending
+
+
+def test_a_class_confirmation_says_once_until_when_it_can_be_cancelled(app):
+    from flask_babel import force_locale
+
+    from centrale_booking.documents.emails import build_email
+    from centrale_booking.outbox.models import OutboxMessage
+
+    [slot] = slots(1)
+    booking = hold(slot)
+    with transaction():
+        confirm_class(db.session.get(Booking, booking.id), now=utcnow())
+    message = db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.booking_id == booking.id, OutboxMessage.kind == "confirmation"
+        )
+    )
+    message.language = "en"
+    with force_locale("en"):
+        text = build_email(message).get_body(("plain",)).get_content()
+    assert text.count("Until ") == 1 and "or cancel, from your booking page" in text
+    assert "someone else can have the places" not in text  # a class is not "places"

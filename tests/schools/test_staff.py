@@ -77,3 +77,27 @@ def test_the_slot_helper_skips_holidays_milans_patron_day_and_closures(client, a
     made = db.session.scalar(select(db.func.count()).select_from(Slot)) - before
     # Mon 7 (Sant'Ambrogio), Tue 8 (Immacolata), Wed 9, Mon 14 + Tue 15 (closed), Wed 16
     assert made == 2 * 2
+
+
+def test_a_class_that_did_not_reconfirm_three_days_before_is_flagged(client, app):
+    from centrale_booking.booking.reminders import BookingReminder
+
+    slot = make_school_slot(starts_at=utcnow() + timedelta(days=2, hours=12))
+    booking = confirmed_booking(client, slot)
+    sign_in(client, Role.education)
+    day = local(slot.starts_at).date().isoformat()
+    schedule = f"/staff/scuole/?data={day}"
+    # No week's reminder was sent (booked within the week): nothing to reconfirm
+    assert "Not reconfirmed" not in client.get(schedule, headers=EN).text
+    with transaction():  # the week's reminder went out, and no answer came
+        db.session.add(
+            BookingReminder(
+                booking_id=booking.id, kind="reminder_week", queued_at=utcnow() - timedelta(days=5)
+            )
+        )
+    assert "Not reconfirmed" in client.get(schedule, headers=EN).text
+    assert "Not reconfirmed" in client.get("/staff/scuole/prenotazioni", headers=EN).text
+    # "We are coming", from the reminder's one-click link: the flag goes
+    client.get(f"/scuole/prenotazione/{booking.reference}/{booking.manage_token}/ci-siamo")
+    assert db.session.get(SchoolVisit, booking.id).reconfirmed_at is not None
+    assert "Not reconfirmed" not in client.get(schedule, headers=EN).text
