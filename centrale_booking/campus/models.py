@@ -173,6 +173,12 @@ class Campus(Programme):
             return [TicketPlan(booking.contact_name, 1) for _n in range(booking.quantity)]
         return [TicketPlan(child.short_name, 1) for child in details.children]
 
+    def cancel_plea(self) -> str | None:
+        return _(
+            "If a child cannot come, please withdraw them from the week on your enrolment "
+            "page, so that a family waiting can have the place."
+        )
+
     def emails_each_request(self, details) -> bool:
         # A family's weeks are asked for together: one email for the whole enrolment,
         # queued by service.enrol once every week has its answer.

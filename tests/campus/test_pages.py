@@ -285,6 +285,7 @@ def test_three_children_in_two_weeks_get_one_email_and_one_pdf_with_a_qr_each(ap
     text = email.get_body(("plain",)).get_content()
     assert text.count("Giulia R. · ") == 2 and text.count("Pietro R. · ") == 2
     assert "28 dicembre 2026 – 1 gennaio 2027: confermata (Giulia, Marco, Pietro)" in text
+    assert "ritiralo o ritirala dalla settimana" in " ".join(text.split())
     images = [part for part in email.walk() if part.get_content_type() == "image/png"]
     assert len(images) == 6  # three children, two weeks
     [pdf] = [p for p in email.iter_attachments() if p.get_content_type() == "application/pdf"]
