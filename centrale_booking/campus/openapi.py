@@ -175,6 +175,7 @@ def api_part() -> ApiPart:
                             "content": {"application/json": {"schema": _ENROLMENT_CREATED}},
                         },
                         "409": problem_response("A week's booking window is closed."),
+                        "413": problem_response("The body is too large."),
                         "422": problem_response(
                             "Invalid input; `errors` by dotted path, list items counted from "
                             "0 as in the body: `children.1.birth_date` is the second child's "
