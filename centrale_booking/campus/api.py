@@ -74,6 +74,10 @@ CLASS_KEYS = list(SCHOOL_CLASSES)
 MAX_ID = 2**31 - 1
 MAX_WEEKS = 20  # weeks asked for in one enrolment; an edition has far fewer
 _ID = re.compile(r"[0-9]{1,10}")
+# The largest valid enrolment: four children with four health notes of NOTE characters, each
+# up to 6 bytes as JSON writes it (\u00e0), with room for the rest: more than the API's
+# default limit for a booking.
+MAX_BODY_BYTES = 160 * 1024
 
 
 def list_weeks():
@@ -96,7 +100,7 @@ def list_weeks():
 
 def create_enrolment():
     """Enrol children into weeks of one edition: each week confirmed or waitlisted."""
-    body = json_body()
+    body = json_body(max_bytes=MAX_BODY_BYTES)
     campus = _campus_of(body)
     weeks = list(campus.slots) if campus else []
     form_input = FormInput(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from openapi_spec_validator import validate
@@ -148,3 +149,24 @@ def test_paths_count_children_from_0_and_messages_name_the_child(app, client):
     document = client.get("/api/v1/openapi.json").get_json()
     told = document["paths"]["/api/v1/campus/enrolments"]["post"]["responses"]["422"]
     assert "counted from 0" in told["description"]
+
+
+def test_the_largest_valid_enrolment_fits_and_a_bigger_body_is_a_413(app, client):
+    campus = make_edition()
+    data = body([campus.slots[0].id])
+    notes = {n: "à" * 1000 for n in ("allergies", "medicines", "medical_notes", "support_needs")}
+    data["children"] = [
+        {"first_name": name, "last_name": "Rossi", "birth_date": "2018-10-01", **notes}
+        for name in ("Giulia", "Marco", "Pietro", "Anna")
+    ]
+    raw = json.dumps(data)  # ensure_ascii: each "à" is written as 6 bytes
+    assert len(raw) > 96_000
+    response = client.post(
+        "/api/v1/campus/enrolments", data=raw, content_type="application/json", headers=EN
+    )
+    assert response.status_code == 201, response.get_json()
+    too_big = json.dumps(body([campus.slots[0].id], padding="x" * 170_000))
+    response = client.post(
+        "/api/v1/campus/enrolments", data=too_big, content_type="application/json"
+    )
+    assert response.status_code == 413
