@@ -21,7 +21,7 @@ class Defaults:
     # Opening hours as people read them, by language (CENTRALE_MUSEUM_HOURS='{"it": ...}').
     MUSEUM_HOURS = {"it": "lunedì–venerdì 9:00–17:00", "en": "Monday to Friday 9:00–17:00"}
 
-    # Event pictures uploaded by staff (events/images.py)
+    # Pictures uploaded by staff, for every programme (pictures.py)
     EVENT_IMAGE_DIR = None  # None: instance/images
     EVENT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # any request body: a picture and its form
@@ -30,6 +30,11 @@ class Defaults:
     HOLD_MINUTES = 15  # how long a pending booking keeps its places
     SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a writer waits for SQLite's write lock per try
     SQLITE_BEGIN_RETRIES = 5  # tries of BEGIN IMMEDIATE before the request fails cleanly
+
+    # Front desk
+    # From this many minutes after an event's start, the seats of bookings nobody has checked
+    # in may go to walk-ins; a latecomer is still let in while seats remain (booking/door.py).
+    DESK_WALK_IN_AFTER_MINUTES = 10
 
     # School visits
     SCHOOL_CONFIRM_MINUTES = 30  # a pending class booking waits this long for its email link

@@ -548,12 +548,18 @@ DESK_GUESTS = [
 
 def _seed_desk_day() -> int:
     """Something for the desk to scan on the day the demo runs: an evening #InCentrale event
-    today with a few bookings (their tickets in instance/mail/, and on the board). Once per
-    day: run again the same day, it changes nothing."""
-    from .booking.engine import Contact, request_booking
+    today with a few bookings, two classes in the morning and, during a campus week, two
+    families' children (their tickets in instance/mail/, and on the board). Once per day:
+    run again the same day, it changes nothing."""
     from .clock import today
 
     day = today()
+    return _seed_desk_event(day) + _seed_desk_classes(day) + _seed_desk_campus(day)
+
+
+def _seed_desk_event(day: date) -> int:
+    from .booking.engine import Contact, request_booking
+
     slug = f"incentrale-oggi-{day.isoformat()}"
     if _has(Programme, slug):
         return 0
@@ -583,3 +589,138 @@ def _seed_desk_day() -> int:
                 now=starts - timedelta(days=1),
             )
     return 1 + len(DESK_GUESTS)
+
+
+# Two classes for the desk's morning: (time, class, pupils, adults, support teachers).
+DESK_CLASSES = [((9, 30), "3B", 24, 2, 1), ((11, 15), "5A", 21, 2, 0)]
+
+
+def _seed_desk_classes(day: date) -> int:
+    """A visit for the desk's demo today, at 9:30 and 11:15, each booked by a class."""
+    from .booking.engine import Contact
+    from .schools.rules import ClassDetails
+    from .schools.service import book_class, confirm_class
+
+    slug = f"visita-oggi-{day.isoformat()}"
+    if _has(Programme, slug):
+        return 0
+    with transaction():
+        activity = Activity(
+            slug=slug,
+            title_it="La goccia in viaggio (demo dell'accoglienza)",
+            title_en="The travelling drop (front desk demo)",
+            summary_it="Una mattina di prova per l'accoglienza: due classi da accogliere.",
+            summary_en="A trial morning for the front desk: two classes to welcome.",
+            duration_minutes=90,
+            room="Aula delle bolle",
+            max_pupils=30,
+            published=True,
+            unit=Unit.classes,
+            max_per_booking=1,
+            waitlist_mode=WaitlistMode.none,
+        )
+        activity.grade_rows = [
+            ActivityGrade(grade=GradeLevel.primaria, text_it="Per la primaria.", text_en="")
+        ]
+        for (hour, minute), *_ in DESK_CLASSES:
+            starts = at(day, hour, minute)
+            activity.slots.append(
+                Slot(starts_at=starts, ends_at=starts + timedelta(minutes=90), capacity=1)
+            )
+        db.session.add(activity)
+    school_code, school, city, address, email = DEMO_SCHOOLS[0]
+    for n, (slot, (_, class_name, pupils, adults, support)) in enumerate(
+        zip(activity.slots, DESK_CLASSES, strict=True)
+    ):
+        details = ClassDetails(
+            # A code of the day's own: the demo's classes never use up a real school's turns.
+            school_code=f"DM{day:%y%m%d}{n}A",
+            school_name=school,
+            city=city,
+            class_name=class_name,
+            grade=GradeLevel.primaria,
+            years=(int(class_name[0]),),
+            pupils=pupils,
+            adults=adults,
+            pupils_with_disabilities=support,
+            support_teachers=support,
+            school_address=address,
+        )
+        contact = Contact(name="Maria Verdi", email=email or "docente@example.org", language="it")
+        booked_at = slot.starts_at - timedelta(days=7)
+        with transaction():  # as a teacher does: booked, then confirmed from the email's link
+            booking = book_class(slot, details, contact, now=booked_at)
+        with transaction():
+            confirm_class(booking, now=booked_at + timedelta(minutes=5))
+    return 1 + len(DESK_CLASSES)
+
+
+def _seed_desk_campus(day: date) -> int:
+    """During a campus week: two families' children today (one with allergies, one pair of
+    brothers and sisters), for check-in and check-out at the desk."""
+    from stdnum.it import codicefiscale
+
+    from .campus.service import ChildData, Enrolment, PersonData, enrol
+
+    week = db.session.scalar(
+        select(Slot)
+        .join(Campus, Campus.id == Slot.programme_id)
+        .where(Slot.starts_at <= at(day, 23, 59), Slot.ends_at >= at(day, 0, 0))
+        .order_by(Slot.starts_at)
+        .limit(1)
+    )
+    marker = f"famiglia-{day.isoformat()}"
+    if week is None or _has_family(marker):
+        return 0
+    campus = week.programme
+    families = [
+        ("Laura Bianchi", "BNCLRA80A41F205", [("Giulia", "2018-03-14", "arachidi", False)]),
+        (
+            "Paolo Conti",
+            "CNTPLA79B12F205",
+            [("Marco", "2015-06-02", "", True), ("Sofia", "2019-01-20", "", False)],
+        ),
+    ]
+    for n, (parent, tax15, children) in enumerate(families):
+        last_name = parent.split()[-1]
+        enrolment = Enrolment(
+            parent_name=parent,
+            parent_tax_code=tax15 + codicefiscale.calc_check_digit(tax15),
+            parent_email=f"{marker}-{n + 1}@example.org",
+            parent_phone="+39 333 1234567",
+            children=[
+                ChildData(
+                    first_name=first,
+                    last_name=last_name,
+                    birth_date=date.fromisoformat(born),
+                    allergies=allergies,
+                    leave_alone=alone,
+                )
+                for first, born, allergies, alone in children
+            ],
+            delegates=[
+                PersonData(parent, "genitore", "CA1234567"),
+                PersonData(f"Anna {last_name}", "nonna", "AX9876543"),
+            ],
+            emergency_name=f"Luisa {last_name}",
+            emergency_phone="+39 02 123456",
+            health_consent=True,
+            photo_consent=False,
+            siblings_together=True,
+            language="it",
+            week_ids=[week.id],
+        )
+        with transaction():
+            enrol(campus, enrolment, now=(week.closes_at or week.starts_at) - timedelta(days=1))
+    return len(families)
+
+
+def _has_family(marker: str) -> bool:
+    from .campus.models import CampusFamily
+
+    return (
+        db.session.scalar(
+            select(CampusFamily.id).where(CampusFamily.parent_email.like(f"{marker}-%"))
+        )
+        is not None
+    )

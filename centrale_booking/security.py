@@ -31,6 +31,11 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 
+# No page may use the camera (nor the Topics API), but the desk's scanner, on this site only:
+# it reads QR codes with it (desk/__init__.py wraps its view in camera_page).
+PERMISSIONS_POLICY = {"browsing-topics": "()", "camera": "()"}
+CAMERA_PAGE_POLICY = {**PERMISSIONS_POLICY, "camera": "(self)"}
+
 # No page sends its address to another site: manage links and tickets carry a secret in it.
 REFERRER_POLICY = "same-origin"
 
@@ -53,6 +58,7 @@ def init_app(app: Flask) -> None:
         strict_transport_security_include_subdomains=False,  # mmspa.eu's other hosts are not ours
         content_security_policy=CONTENT_SECURITY_POLICY,
         content_security_policy_nonce_in=[],  # nothing inline needs one
+        permissions_policy=PERMISSIONS_POLICY,
         frame_options="DENY",  # for browsers that know no frame-ancestors
         referrer_policy=REFERRER_POLICY,
         session_cookie_secure=https,
@@ -69,3 +75,8 @@ def init_app(app: Flask) -> None:
             # A view that says its answer is public (the calendar feeds) keeps its word.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def camera_page(view):
+    """The view's pages may use the camera, on this site only (camera=(self))."""
+    return talisman(permissions_policy=CAMERA_PAGE_POLICY)(view)

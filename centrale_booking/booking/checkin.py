@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..extensions import db
+from .door import NO_SEATS_LEFT, latecomer_refused
 from .models import CheckIn, CheckInCount, Direction, Slot, Ticket
 from .tickets import ACCEPTED, TicketStatus, ticket_status
 
@@ -50,16 +51,22 @@ def record_scan(
     device: str = "",
     now: datetime,
     collected_by: str = "",
+    release_after: timedelta | None = None,
 ) -> CheckIn:
     """Record one scan of `ticket` and return it; its `result` says whether they pass ("ok")
     or why not. A scan already recorded from `device` with `scan_id` is returned as it was
-    recorded, nothing written. scan_id None: a scan that is never replayed, always recorded."""
+    recorded, nothing written. scan_id None: a scan that is never replayed, always recorded.
+    `release_after`: from then after the start, the seats nobody claimed may have gone to
+    walk-ins (booking/door.py), and a latecomer is let in only while a seat remains."""
     if scan_id is not None and (earlier := _recorded(device, scan_id)) is not None:
         return earlier
     # The ticket's row locked first (PostgreSQL; SQLite's writer holds the whole database):
     # two desks scanning the same ticket at once let it in once.
     db.session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     result = scan_result(ticket, direction, now)
+    inward = result == ACCEPTED and direction is Direction.inward
+    if inward and latecomer_refused(ticket, now, release_after):  # its seat went to a walk-in
+        result = NO_SEATS_LEFT
     insert = _INSERTS[db.session.get_bind().dialect.name](CheckIn).values(
         client_scan_id=scan_id,
         device_name=device,

@@ -16,11 +16,14 @@ from functools import partial
 from sqlalchemy import bindparam, delete, exists, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import clock
 from ..extensions import db, transaction
 from ..outbox import queue_email
 from ..outbox.models import OutboxMessage
+from .checkin import valid_on
 from .codes import new_manage_token, new_reference, new_ticket_code
 from .counters import CounterHold, hold_counters, release_counters
+from .door import door_seats, lock_slot
 from .errors import (
     AlreadyBooked,
     BookingClosed,
@@ -29,8 +32,10 @@ from .errors import (
     CancellationClosed,
     IllegalTransition,
     InvalidQuantity,
+    NoSeatsAtDoor,
     NotAllAvailable,
     NotBookable,
+    NoWalkIns,
     OfferClosed,
     SlotCancelled,
     SlotFull,
@@ -300,6 +305,42 @@ def _insert_tickets(booking: Booking, plan: list[TicketPlan]) -> None:
             holder_label=label,
             admits=admits,
         )
+
+
+def book_walk_in(
+    slot: Slot, quantity: int, contact: Contact, *, now: datetime, release_after: timedelta
+) -> Booking:
+    """Book `quantity` seats at the door for people who came without a booking: confirmed at
+    once, with its tickets, no email (they are there). The seats are those booking/door.py
+    says the door has now: unbooked ones, and from `release_after` after the start the seats
+    of bookings nobody has claimed, which the walk-in's booking then takes over (`taken`
+    never passes the capacity; a latecomer of those bookings is let in while seats remain).
+    Refused with NoWalkIns off the slot's days or for a programme without walk-ins,
+    NoSeatsAtDoor when too few remain. The caller checks the tickets in."""
+    programme = _read_again(slot)
+    if not programme.takes_walk_ins or slot.cancelled_at is not None:
+        raise NoWalkIns()
+    if not valid_on(slot, clock.local(now).date()) or now >= slot.ends_at:
+        raise NoWalkIns()
+    if quantity < 1:
+        raise InvalidQuantity()
+    if quantity > slot.booking_limit:
+        raise TooManyPlaces(slot.booking_limit)
+    lock_slot(slot)
+    free = door_seats(slot, now, release_after)
+    if quantity > free:
+        raise NoSeatsAtDoor(free)
+    unbooked = slot.capacity - slot.taken
+    if quantity > unbooked:  # seats nobody claimed, given over to this booking
+        release_places(slot, quantity - unbooked)
+    booking = _new_booking(slot, quantity, contact, now, S.pending)
+    move(booking, S.confirmed, now=now)
+    _insert_booking(booking, slot)
+    _insert_tickets(booking, programme.ticket_plan(booking, None))
+    held = _hold(slot, quantity)
+    assert held, "the slot's lock keeps the seats counted above"
+    _add_booking(booking, slot, programme, None)
+    return booking
 
 
 def cancel_booking(booking: Booking, *, now: datetime, by_staff: bool = False) -> None:

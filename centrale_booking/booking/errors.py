@@ -173,3 +173,26 @@ class NotAllAvailable(BookingError):
 
     def __str__(self) -> str:
         return f"not all available: full slots {self.full_slot_ids}"
+
+
+class NoSeatsAtDoor(BookingError):
+    """A walk-in asking for more seats than the door has now (booking/door.py)."""
+
+    code = "no_seats_left"
+
+    def __init__(self, free: int):
+        self.free = free
+        if free:
+            message = lazy_ngettext(
+                "Only %(num)s place is left for walk-ins.",
+                "Only %(num)s places are left for walk-ins.",
+                free,
+            )
+        else:
+            message = _l("No places are left for walk-ins.")
+        super().__init__(message)
+
+
+class NoWalkIns(BookingError):
+    code = "no_walk_ins"
+    message = _l("This date takes no walk-ins at the door today.")

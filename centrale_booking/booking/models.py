@@ -269,6 +269,9 @@ class Programme(db.Model):
 
     # Whether a ticket is scanned in and out each day (a campus child), or in once.
     checks_out: ClassVar[bool] = False
+    # Whether the desk books free seats on the spot for people who come without a booking,
+    # and gives them the seats nobody claimed (booking/door.py): an event's free seats.
+    takes_walk_ins: ClassVar[bool] = False
 
     def door_label(self, ticket: Ticket, language: str) -> str:
         """What the desk shows on a good scan: only what the door needs ("2 posti"; "Classe
@@ -324,7 +327,10 @@ class Programme(db.Model):
 
     def door_name(self, ticket: Ticket) -> str:
         """Who the ticket is for, as the desk's lists show it: the first name and the initial
-        of the last ("Giulia R."). A class's ticket says the class instead."""
+        of the last ("Giulia R."). A group's ticket (one with a headcount: a class) says the
+        group instead ("3B · IC Via Rossi")."""
+        if self.headcount(ticket) is not None:
+            return ticket.holder_label
         return short_name(ticket.holder_label)
 
 

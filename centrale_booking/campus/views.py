@@ -130,9 +130,9 @@ def show(campus_id: int):
     campus = _campus_or_404(campus_id)
     rows = week_rows(campus)
     form = _form(campus, rows)
-    if request.args.get("figli", "").isdigit():
+    if request.args.get("figli", "").isdecimal():
         _grow(form.children, int(request.args["figli"]))
-    if request.args.get("delegati", "").isdigit():
+    if request.args.get("delegati", "").isdecimal():
         _grow(form.delegates, int(request.args["delegati"]))
     return _page(campus, rows, form)
 
@@ -284,7 +284,7 @@ def accept(token: str, booking_id: int):
     booking = next((b for b in family_bookings(family) if b.id == booking_id), None)
     if booking is None:
         abort(404)
-    chosen = [int(v) for v in request.form.getlist("child") if v.isdigit()]
+    chosen = [int(v) for v in request.form.getlist("child") if v.isdecimal()]
     try:
         with transaction():
             accept_week(booking, chosen, now=utcnow())

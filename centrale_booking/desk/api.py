@@ -18,12 +18,13 @@ from .. import clock
 from ..api import MAX_ID, json_body, problem
 from ..api.forms import FormInput, InvalidInput, parse_moment
 from ..auth.models import Role
-from ..booking.models import CheckIn, Direction
+from ..booking.models import CheckIn, Direction, Slot
+from ..booking.tickets import ACCEPTED
 from ..extensions import csrf, db, transaction, utcnow
 from ..i18n import current_language
 from . import service, tokens
-from .forms import ScanForm
-from .serialize import day_items, scan_answer, ticket_summary
+from .forms import ScanForm, WalkInForm
+from .serialize import day_items, scan_answer, ticket_summary, walk_in_answer
 
 DESK_ROLES = {Role.admin, Role.desk}
 
@@ -67,7 +68,37 @@ def scans():
             now=scanned_at,
             collector=collector,
         )
+        recorded = answer.check_in
+        if form.count.data is not None and recorded is not None and _admitted(recorded):
+            service.confirm_total(recorded, form.count.data)
     return jsonify(scan_answer(answer, current_language(), now=now))
+
+
+def _admitted(check_in: CheckIn) -> bool:
+    return check_in.result == ACCEPTED and check_in.direction is Direction.inward
+
+
+def walk_ins():
+    """Seats booked at the door and the people let in: the answer the scanner shows."""
+    walk_in_input = FormInput(WalkInForm, json_body())
+    now = utcnow()
+    language = current_language()
+    with transaction():
+        form = walk_in_input.validated()
+        slot = db.session.get(Slot, form.slot_id.data)
+        if slot is None or slot not in service.slots_of(clock.local(now).date()):
+            raise InvalidInput({"slot_id": [_("No such date today.")]})
+        booking, admissions = service.walk_in(
+            slot,
+            form.seats.data,
+            name=_("Walk-in"),
+            language=language,
+            staff=None if g.desk_device else current_user,
+            device=g.desk_device.name if g.desk_device else form.device.data or "",
+            now=now,
+        )
+        left = service.walk_in_seats(slot, now)
+    return jsonify(walk_in_answer(booking, admissions, left, language))
 
 
 # A queued scan is sent with its own time; within a day back, and not ahead of the server's
@@ -94,7 +125,7 @@ def counts(scan_id: int):
         raise InvalidInput({"arrived": [_("Please give how many came in, by kind.")]})
     with transaction():
         check_in = db.session.get(CheckIn, scan_id)
-        if check_in is None or check_in.result != "ok" or check_in.direction is Direction.outward:
+        if check_in is None or not _admitted(check_in):
             raise NotFound()
         expected = service.expected_counts(check_in)
         errors = {}
@@ -119,8 +150,9 @@ def today():
     """Every ticket expected today, by slot, with who has arrived: the board's figures and
     the list the page answers from when the network is down."""
     language = _language()
-    day = clock.local(utcnow()).date()
-    return jsonify(day=day.isoformat(), items=day_items(service.today(day), language))
+    now = utcnow()
+    day = clock.local(now).date()
+    return jsonify(day=day.isoformat(), items=day_items(service.today(day), language, now))
 
 
 def _language() -> str:
@@ -139,4 +171,4 @@ def search():
     return jsonify(items=[ticket_summary(t, language) for t in found])
 
 
-__all__ = ["MAX_ID", "counts", "scans", "search", "staff_only", "today"]
+__all__ = ["MAX_ID", "counts", "scans", "search", "staff_only", "today", "walk_ins"]

@@ -1,9 +1,10 @@
 """What the desk sends: a scan (from the page's JavaScript or any device, through the API)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms import IntegerField, StringField
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
+from ..api import MAX_ID
 from ..forms import TextRuleForm
 
 
@@ -37,6 +38,36 @@ class ScanForm(TextRuleForm):
     collector = StringField(
         _l("Collected by"),
         validators=[Optional(), Length(max=160, message=_l("At most %(max)d characters, please."))],
+    )
+    count = IntegerField(
+        _l("How many came"),
+        validators=[
+            Optional(),
+            NumberRange(0, 999, message=_l("Between %(min)s and %(max)s, please.")),
+        ],
+    )
+
+
+class WalkInForm(TextRuleForm):
+    """Seats booked at the door for people who came without a booking."""
+
+    slot_id = IntegerField(
+        _l("Date"),
+        validators=[
+            InputRequired(_l("Please choose the date.")),
+            NumberRange(1, MAX_ID, message=_l("Please choose the date.")),
+        ],
+    )
+    seats = IntegerField(
+        _l("Seats"),
+        validators=[
+            InputRequired(_l("How many seats?")),
+            NumberRange(1, 99, message=_l("Between %(min)s and %(max)s, please.")),
+        ],
+    )
+    device = StringField(
+        _l("Desk name"),
+        validators=[Optional(), Length(max=80, message=_l("At most %(max)d characters, please."))],
     )
 
 

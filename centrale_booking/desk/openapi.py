@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..api.forms import form_schema
 from ..api.problems import ACCEPT_LANGUAGE, problem_response
 from ..programmes import ApiPart
-from .forms import ScanForm
+from .forms import ScanForm, WalkInForm
 
 RESULTS = [
     "ok",
@@ -17,6 +17,7 @@ RESULTS = [
     "not_checked_in",
     "choose_collector",
     "no_collector",
+    "no_seats_left",
 ]
 
 _AUTH = (
@@ -117,6 +118,26 @@ _SLOT_TODAY = {
         "expected": {"type": "integer"},
         "arrived": {"type": "integer"},
         "tickets": {"type": "array", "items": {"$ref": "#/components/schemas/DeskTicket"}},
+        "walk_in_seats": {
+            "type": ["integer", "null"],
+            "minimum": 0,
+            "description": "Seats a walk-in may have now; null for a slot without walk-ins.",
+        },
+    },
+}
+
+_WALK_IN = {
+    "type": "object",
+    "required": ["result", "headline", "message", "reference", "seats", "tickets", "scans"],
+    "properties": {
+        "result": {"type": "string", "enum": ["ok"]},
+        "headline": {"type": "string"},
+        "message": {"type": "string", "examples": ["2 posti"]},
+        "reference": {"type": "string"},
+        "seats": {"type": "integer", "minimum": 1},
+        "seats_left": {"type": ["integer", "null"], "minimum": 0},
+        "tickets": {"type": "array", "items": {"$ref": "#/components/schemas/DeskTicket"}},
+        "scans": {"type": "array", "items": {"$ref": "#/components/schemas/DeskScan"}},
     },
 }
 
@@ -151,28 +172,60 @@ def api_part() -> ApiPart:
             "device": "The desk's name, shown to the others when a ticket was already used.",
             "collector": "At a check-out: who collects the child (one of `collectors`, or "
             "`left_alone`).",
+            "count": "For a group ticket: how many actually came (the missing are counted "
+            "off its first kind, the pupils).",
         },
     )
+    walk_in_body = form_schema(
+        WalkInForm,
+        notes={
+            "slot_id": "One of today's slots (`slot_id` of /api/v1/desk/today).",
+            "device": "The desk's name, recorded with the admission.",
+        },
+    )
+    scan_operation = {
+        "tags": ["desk"],
+        "summary": "Scan a ticket at the door",
+        "description": _AUTH,
+        "parameters": [ACCEPT_LANGUAGE],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": scan_body}},
+        },
+        "responses": {
+            "200": _json(
+                {"$ref": "#/components/schemas/DeskAnswer"},
+                "The answer, whatever it is (see `result`).",
+            ),
+            "400": problem_response("No valid CSRF token."),
+            "422": problem_response("Invalid input: per field in `errors`."),
+            **_REFUSED,
+        },
+    }
     return ApiPart(
         tag={"name": "desk", "description": "The front desk: scans and today's arrivals. " + _AUTH},
         paths={
-            "/api/v1/desk/scans": {
+            "/api/v1/checkins": {"post": {"operationId": "checkin", **scan_operation}},
+            "/api/v1/desk/scans": {"post": {"operationId": "desk_scan", **scan_operation}},
+            "/api/v1/desk/walk-ins": {
                 "post": {
-                    "operationId": "desk_scan",
+                    "operationId": "desk_walk_in",
                     "tags": ["desk"],
-                    "summary": "Scan a ticket at the door",
-                    "description": _AUTH,
+                    "summary": "Book free seats at the door and let the people in",
+                    "description": "From DESK_WALK_IN_AFTER_MINUTES after the start (default "
+                    "10), the seats of bookings nobody has checked in may go to walk-ins. " + _AUTH,
                     "parameters": [ACCEPT_LANGUAGE],
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {"schema": scan_body}},
+                        "content": {"application/json": {"schema": walk_in_body}},
                     },
                     "responses": {
-                        "200": _json(
-                            {"$ref": "#/components/schemas/DeskAnswer"},
-                            "The answer, whatever it is (see `result`).",
-                        ),
+                        "200": _json({"$ref": "#/components/schemas/DeskWalkIn"}, "Booked, in."),
                         "400": problem_response("No valid CSRF token."),
+                        "409": problem_response(
+                            "Refused: no_seats_left (too few seats), no_walk_ins (a date "
+                            "without walk-ins today)."
+                        ),
                         "422": problem_response("Invalid input: per field in `errors`."),
                         **_REFUSED,
                     },
@@ -285,5 +338,6 @@ def api_part() -> ApiPart:
             "DeskScan": _SCAN,
             "DeskAnswer": _ANSWER,
             "DeskSlot": _SLOT_TODAY,
+            "DeskWalkIn": _WALK_IN,
         },
     )

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 
 from .. import clock
 from ..booking.checkin import LEFT_ALONE, WRONG_DAY, valid_days
-from ..booking.models import CheckIn, Direction, Ticket
+from ..booking.door import NO_SEATS_LEFT
+from ..booking.models import Booking, CheckIn, Direction, Slot, Ticket
 from ..booking.tickets import ACCEPTED
 from .service import (
     CHOOSE_COLLECTOR,
@@ -19,6 +20,7 @@ from .service import (
     ScanAnswer,
     SlotToday,
     companions,
+    walk_in_seats,
 )
 
 # Who is who in a group's headcount (the programme's keys), as the desk reads them.
@@ -26,6 +28,7 @@ HEADCOUNT_KINDS = {
     "pupils": lambda: _("Pupils"),
     "teachers": lambda: _("Teachers"),
     "support": lambda: _("Support teachers"),
+    "support_teachers": lambda: _("Support teachers"),
     "adults": lambda: _("Adults"),
     "children": lambda: _("Children"),
 }
@@ -40,6 +43,7 @@ def headline(result: str, direction: Direction) -> str:
         WRONG_DAY: _("Wrong day"),
         "cancelled": _("Cancelled"),
         UNKNOWN: _("Unknown ticket"),
+        NO_SEATS_LEFT: _("No places left"),
         "not_checked_in": _("Not checked in today"),
         CHOOSE_COLLECTOR: _("Who is collecting?"),
         NO_COLLECTOR: _("Nobody may collect"),
@@ -88,13 +92,15 @@ def _message(answer: ScanAnswer, language: str) -> str:
         return _("No ticket has this code. Check the code, or search by reference or name.")
     programme = ticket.booking.slot.programme
     if result == ACCEPTED:
-        if answer.direction is Direction.outward and answer.check_in.collected_by:
-            if answer.check_in.collected_by == LEFT_ALONE:
+        # The programme may record who collected elsewhere (the campus's pick-ups).
+        collected_by = answer.check_in.collected_by or answer.collected_by
+        if answer.direction is Direction.outward and collected_by:
+            if collected_by == LEFT_ALONE:
                 return _("%(name)s left on their own.", name=programme.door_name(ticket))
             return _(
                 "%(name)s collected by %(collector)s.",
                 name=programme.door_name(ticket),
-                collector=answer.check_in.collected_by,
+                collector=collected_by,
             )
         return programme.door_label(ticket, language)
     if result == "already_used" and answer.previous is not None:
@@ -107,6 +113,11 @@ def _message(answer: ScanAnswer, language: str) -> str:
             "Valid from %(first)s to %(last)s.",
             first=clock.day(ticket.booking.slot.starts_at, language),
             last=clock.day(ticket.booking.slot.ends_at, language),
+        )
+    if result == NO_SEATS_LEFT:
+        return _(
+            "The places nobody claimed went to walk-ins, and none remain: do not let in on "
+            "this ticket."
         )
     if result == "cancelled":
         return _("This booking is cancelled, or its date is: do not let in on this ticket.")
@@ -135,22 +146,30 @@ def used_text(check_in: CheckIn, language: str) -> str:
     return _("Used at %(when)s at %(where)s.", when=when, where=where)
 
 
-def ticket_summary(ticket: Ticket, language: str) -> dict:
-    slot = ticket.booking.slot
-    programme = slot.programme
-    first, last = valid_days(slot)
+def ticket_summary(ticket: Ticket, language: str, of_slot: dict | None = None) -> dict:
+    """What the door needs of a ticket. `of_slot`: its slot's part, made once for all the
+    tickets of a slot (slot_summary)."""
+    programme = ticket.booking.slot.programme
     return {
         "code": ticket.code,
         "reference": ticket.booking.reference,
         "name": programme.door_name(ticket),
         "label": programme.door_label(ticket, language),
         "admits": ticket.admits,
-        "programme": programme.text("title", language),
+        **(of_slot or slot_summary(ticket.booking.slot, language)),
+    }
+
+
+def slot_summary(slot: Slot, language: str) -> dict:
+    """The part of a ticket's summary that is its slot's."""
+    first, last = valid_days(slot)
+    return {
+        "programme": slot.programme.text("title", language),
         "starts_at": clock.iso(slot.starts_at),
         "time": clock.clock_time(slot.starts_at, language),
         "valid_from": first.isoformat(),
         "valid_to": last.isoformat(),
-        "checks_out": programme.checks_out,
+        "checks_out": slot.programme.checks_out,
     }
 
 
@@ -167,25 +186,48 @@ def scan_item(check_in: CheckIn) -> dict:
     }
 
 
-def arrival_item(arrival: Arrival, language: str) -> dict:
+def arrival_item(arrival: Arrival, language: str, of_slot: dict | None = None) -> dict:
     return {
-        **ticket_summary(arrival.ticket, language),
+        **ticket_summary(arrival.ticket, language, of_slot),
         "state": arrival.state,
         "arrived_at": None if arrival.arrived_at is None else clock.iso(arrival.arrived_at),
     }
 
 
-def day_items(slots: list[SlotToday], language: str) -> list[dict]:
-    return [
-        {
-            "slot_id": s.slot.id,
-            "programme": s.slot.programme.text("title", language),
-            "kind": s.slot.programme.kind,
-            "starts_at": clock.iso(s.slot.starts_at),
-            "time": clock.clock_time(s.slot.starts_at, language),
-            "expected": s.expected,
-            "arrived": s.arrived,
-            "tickets": [arrival_item(a, language) for a in s.arrivals],
-        }
-        for s in slots
-    ]
+def walk_in_answer(
+    booking: Booking, admissions: list[CheckIn], seats_left: int | None, language: str
+) -> dict:
+    """Seats booked at the door, their people let in: shown as an OK."""
+    programme = booking.slot.programme
+    return {
+        "result": ACCEPTED,
+        "headline": _("OK, come in"),
+        "message": programme.places_text(booking.quantity),
+        "reference": booking.reference,
+        "seats": booking.quantity,
+        "seats_left": seats_left,
+        "tickets": [ticket_summary(t, language) for t in booking.tickets],
+        "scans": [scan_item(c) for c in admissions],
+    }
+
+
+def day_items(slots: list[SlotToday], language: str, now: datetime | None = None) -> list[dict]:
+    """Today's slots; with `now`, each slot's seats for walk-ins (null: it takes none). A day
+    of 600 people in one answer: each slot's part is made once, not once per ticket."""
+    items = []
+    for s in slots:
+        of_slot = slot_summary(s.slot, language)
+        items.append(
+            {
+                "slot_id": s.slot.id,
+                "programme": of_slot["programme"],
+                "kind": s.slot.programme.kind,
+                "starts_at": of_slot["starts_at"],
+                "time": of_slot["time"],
+                "expected": s.expected,
+                "arrived": s.arrived,
+                "tickets": [arrival_item(a, language, of_slot) for a in s.arrivals],
+                "walk_in_seats": None if now is None else walk_in_seats(s.slot, now),
+            }
+        )
+    return items

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -21,7 +22,9 @@ from ..booking.checkin import (
     record_scan,
     scan_result,
 )
-from ..booking.models import Booking, CheckIn, Collector, Direction, Slot, Ticket
+from ..booking.door import door_seats
+from ..booking.engine import Contact, book_walk_in
+from ..booking.models import Booking, CheckIn, CheckInCount, Collector, Direction, Slot, Ticket
 from ..booking.states import BookingStatus
 from ..booking.tickets import ACCEPTED
 from ..extensions import db
@@ -69,6 +72,7 @@ class ScanAnswer:
     previous: CheckIn | None = None  # the admission an ALREADY USED ticket had
     collectors: list[Collector] = field(default_factory=list)
     may_leave_alone: bool = False
+    collected_by: str = ""  # a check-out's collector, or LEFT_ALONE
 
 
 def scan(
@@ -104,6 +108,7 @@ def scan(
                 answer.result = NO_COLLECTOR
             return answer
     if programme.checks_out and direction is Direction.outward and collector is not None:
+        answer.collected_by = collector
         # The programme applies its own check-out rules (who may collect today) and records.
         answer.check_in = programme.check_out(
             ticket,
@@ -121,11 +126,40 @@ def scan(
             scan_id=scan_id,
             device=device,
             now=now,
+            release_after=walk_in_after(),
         )
     answer.result = answer.check_in.result
     if answer.result == "already_used":
         answer.previous = admission(ticket, day if programme.checks_out else None)
     return answer
+
+
+def walk_in_after() -> timedelta:
+    """From how long after the start the seats nobody claimed may go to walk-ins."""
+    return timedelta(minutes=current_app.config["DESK_WALK_IN_AFTER_MINUTES"])
+
+
+def walk_in_seats(slot: Slot, now: datetime) -> int | None:
+    """The seats a walk-in may have now on `slot`; None for a slot without walk-ins."""
+    if not slot.programme.takes_walk_ins:
+        return None
+    return door_seats(slot, now, walk_in_after())
+
+
+def walk_in(
+    slot: Slot, seats: int, *, name: str, language: str, staff, device: str, now: datetime
+) -> tuple[Booking, list[CheckIn]]:
+    """Book `seats` on the spot for people at the door and let them in: the booking and
+    its tickets' admissions. The caller commits."""
+    contact = Contact(name=name, email="", language=language)
+    booking = book_walk_in(slot, seats, contact, now=now, release_after=walk_in_after())
+    admissions = [
+        record_scan(
+            ticket, direction=Direction.inward, staff=staff, scan_id=None, device=device, now=now
+        )
+        for ticket in booking.tickets
+    ]
+    return booking, admissions
 
 
 def allowed_collectors(ticket: Ticket) -> set[str]:
@@ -147,6 +181,19 @@ def confirm_counts(check_in: CheckIn, arrived: dict[str, int]) -> None:
     """Record how many came in with a group ticket: each kind it expects, as expected when
     not given."""
     record_counts(check_in, expected_counts(check_in), arrived)
+
+
+def confirm_total(check_in: CheckIn, total: int) -> None:
+    """Record a group's arrival given as one number (a device's `count`): those missing are
+    taken from the first kind it expects (the pupils; their teachers bring them)."""
+    expected = expected_counts(check_in)
+    if not expected:
+        return
+    arrived = dict(expected)
+    missing = max(0, sum(expected.values()) - total)
+    first = next(iter(expected))
+    arrived[first] = max(0, expected[first] - missing)
+    record_counts(check_in, expected, arrived)
 
 
 def companions(ticket: Ticket, direction: Direction, now: datetime) -> list[tuple[Ticket, bool]]:
@@ -271,3 +318,58 @@ def search(text: str, day: date, limit: int = 20) -> list[Ticket]:
             .limit(limit)
         )
     )
+
+
+# --- Group arrivals: who came with a group ticket, for the staff and the yearly figures ------
+
+
+def figures_year(day: date) -> int:
+    """The year of figures `day` falls in: September to August, as the school year is."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+@dataclass
+class GroupArrival:
+    check_in: CheckIn
+    counts: list[CheckInCount]
+
+    @property
+    def expected(self) -> int:
+        return sum(c.expected for c in self.counts)
+
+    @property
+    def arrived(self) -> int:
+        return sum(c.arrived for c in self.counts)
+
+
+def group_arrivals(year: int) -> list[GroupArrival]:
+    """The groups let in from September of `year` to August, each with how many of each kind
+    were expected and came, by time."""
+    first, last = date(year, 9, 1), date(year + 1, 9, 1)
+    check_ins = db.session.scalars(
+        select(CheckIn)
+        .where(
+            CheckIn.scanned_at >= clock.midnight(first),
+            CheckIn.scanned_at < clock.midnight(last),
+            CheckIn.counts.any(),
+        )
+        .options(
+            joinedload(CheckIn.counts),
+            joinedload(CheckIn.ticket)
+            .joinedload(Ticket.booking)
+            .joinedload(Booking.slot)
+            .joinedload(Slot.programme),
+        )
+        .order_by(CheckIn.scanned_at)
+    ).unique()
+    return [GroupArrival(c, sorted(c.counts, key=lambda n: n.id)) for c in check_ins]
+
+
+def totals_by_kind(arrivals: list[GroupArrival]) -> dict[str, tuple[int, int]]:
+    """(expected, arrived) of each kind over `arrivals`."""
+    totals: dict[str, tuple[int, int]] = {}
+    for arrival in arrivals:
+        for count in arrival.counts:
+            expected, arrived = totals.get(count.kind, (0, 0))
+            totals[count.kind] = (expected + count.expected, arrived + count.arrived)
+    return totals

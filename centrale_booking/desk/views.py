@@ -3,7 +3,16 @@ and recorded in the audit log)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,7 +27,7 @@ from ..forms import ConfirmForm
 from ..i18n import current_language
 from . import service, tokens
 from .forms import DeviceForm
-from .serialize import day_items
+from .serialize import HEADCOUNT_KINDS, day_items
 
 
 def scanner():
@@ -109,9 +118,17 @@ def _scanner_texts() -> dict:
         "camera_error": _("The camera could not be started. Use the field or a handheld scanner."),
         "search_none": _("Nothing found for today."),
         "check_in": _("Check in"),
-        "details": _("Details"),
+        "details": _("Open the details"),
         "searching": _("Searching…"),
         "of": _("of"),
+        "walk_in": _("Walk-in"),
+        "walk_in_seat": _("1 place"),
+        "walk_in_seats": _("%(num)s places"),
+        "walk_in_free": _("%(num)s places free for walk-ins"),
+        "walk_in_one": _("1 place free for walk-ins"),
+        "walk_in_none": _("No places left for walk-ins"),
+        "walk_in_offline": _("A walk-in needs the network: nothing was booked."),
+        "no_seats": _("No places left"),
     }
 
 
@@ -143,3 +160,21 @@ def revoke_device(device_id: int):
             device.revoked_at = utcnow()
     flash(_("The token of %(name)s is revoked.", name=device.name), "success")
     return redirect(url_for("desk_devices.devices"), 303)
+
+
+def figures():
+    """How many came with each group ticket this year (September to August): expected,
+    arrived and the difference, by kind, for the staff and the yearly figures."""
+    this_year = service.figures_year(clock.local(utcnow()).date())
+    year = request.args.get("anno", this_year, type=int)
+    if not 2000 <= year <= this_year + 1:
+        abort(404)
+    arrivals = service.group_arrivals(year)
+    return render_template(
+        "desk/figures.html",
+        year=year,
+        this_year=this_year,
+        arrivals=arrivals,
+        totals=service.totals_by_kind(arrivals),
+        kinds=HEADCOUNT_KINDS,
+    )

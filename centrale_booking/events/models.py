@@ -101,6 +101,10 @@ class Event(Programme):
     def in_person(self, booking) -> bool:
         return not self.streaming_only
 
+    @property
+    def takes_walk_ins(self) -> bool:  # the desk's walk-ins (booking/door.py)
+        return not self.streaming_only
+
     def online_url(self, booking) -> str:
         return self.stream_url if self.streamed else ""
 

@@ -40,7 +40,7 @@ from wtforms.validators import (
 from ..clock import LocalTimeError, local, museum_time
 from ..extensions import utcnow
 from ..forms import DeliverableEmail, PersonName, TextRuleForm
-from .images import ImageRefused, reencoded, store
+from ..pictures import ImageRefused, reencoded, store
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
 from .service import EVENT_FIELDS, MAX_SERIES, Message, SeriesPlan, plan_series

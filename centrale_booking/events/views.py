@@ -29,10 +29,10 @@ from ..extensions import db, utcnow
 from ..forms import book_once, remember_submission, submitted_before
 from ..i18n import current_language
 from ..links import manage_path
+from ..pictures import UPLOADED, image_folder
 from ..programmes import Teaser
 from ..ratelimits import hit_booking_limits
 from .forms import EventRegistrationForm
-from .images import UPLOADED, image_folder
 from .labels import CATEGORY_LABELS, FORMAT_LABELS
 from .models import Category, Event, EventFormat
 from .rules import registration_state

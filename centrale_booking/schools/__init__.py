@@ -25,7 +25,12 @@ public.add_url_rule("/prenotazione/<reference>/in-attesa", "pending", views.pend
 public.add_url_rule(
     "/prenotazione/<reference>/<token>/conferma", "confirm", views.confirm, methods=["POST"]
 )
-public.add_url_rule("/prenotazione/<reference>/<token>/ci-siamo", "reconfirm", views.reconfirm)
+public.add_url_rule(
+    "/prenotazione/<reference>/<token>/ci-siamo",
+    "reconfirm",
+    views.reconfirm,
+    methods=["GET", "POST"],
+)
 public.add_url_rule(
     "/prenotazione/<reference>/<token>/numeri", "numbers", views.numbers, methods=["GET", "POST"]
 )

@@ -88,7 +88,7 @@ def list_slots():
     errors: dict[str, list[str]] = {}
     raw = request.args.get("activity", "").strip()
     activity = None
-    if not raw.isdigit():  # a number, or no activity named: the request is wrong
+    if not raw.isdecimal():  # a number, or no activity named: the request is wrong
         errors["activity"] = [_("No such activity.")]
     elif int(raw) <= MAX_ID:
         activity = db.session.get(Activity, int(raw))

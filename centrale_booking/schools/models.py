@@ -238,6 +238,11 @@ def school_counter_key(year: int, school_code: str) -> str:
     return f"school-bookings:{year}:{school_code}"
 
 
+def class_label(class_name: str, school_name: str) -> str:
+    """What a class ticket says: 3B · IC Via Rossi"""
+    return f"{class_name} · {school_name}"[:120]
+
+
 class SchoolVisit(db.Model):
     """The class a school booking brings: its school, grade, numbers and needs. One per
     booking, written by Activity.write_details in the booking's transaction."""
@@ -287,8 +292,7 @@ class SchoolVisit(db.Model):
 
     @property
     def label(self) -> str:
-        """What the class ticket says: 3B · IC Via Rossi"""
-        return f"{self.class_name} · {self.school_name}"[:120]
+        return class_label(self.class_name, self.school_name)
 
     def school_text(self) -> str:
         return f"{self.school_name} ({self.school_code}), {self.city}"

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..booking.errors import BookingError
-from .models import GRADE_YEARS, Activity, GradeLevel
+from .models import GRADE_YEARS, Activity, GradeLevel, class_label
 
 # Two letters for the province, two for the type, five for a progressive and a check
 # character (its algorithm is not published: the pattern is all that is checked).
@@ -56,6 +56,10 @@ class ClassDetails:
     needs: str = ""
     school_address: str = ""
     to_check: bool = False  # the code is not in the registry
+
+    @property
+    def label(self) -> str:
+        return class_label(self.class_name, self.school_name)
 
 
 class WrongGrade(BookingError):

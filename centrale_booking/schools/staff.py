@@ -26,6 +26,7 @@ from ..booking.models import Booking, Slot
 from ..booking.reminders import reminded
 from ..booking.states import BookingStatus
 from ..clock import LocalTimeError, local, midnight, museum_time, today
+from ..converters import MAX_ID
 from ..extensions import db, transaction, utcnow
 from ..forms import ConfirmForm, TextRuleForm
 from ..i18n import current_language
@@ -119,7 +120,7 @@ def bookings():
         query = query.where(Slot.starts_at >= midnight(first))
     if last:
         query = query.where(Slot.starts_at < midnight(last + timedelta(days=1)))
-    if args.get("attivita", "").isdigit():
+    if args.get("attivita", "").isdecimal() and int(args["attivita"]) <= MAX_ID:
         query = query.where(Slot.programme_id == int(args["attivita"]))
     if level := BY_API_NAME.get(args.get("livello", "")):
         query = query.where(SchoolVisit.grade == level)
@@ -279,7 +280,7 @@ def slot_helper():
     form = SlotHelperForm()
     activities = db.session.scalars(select(Activity).order_by(Activity.title_it)).all()
     form.activity.choices = [(a.id, a.title_it) for a in activities]
-    if not form.is_submitted() and request.args.get("attivita", "").isdigit():
+    if not form.is_submitted() and request.args.get("attivita", "").isdecimal():
         form.activity.data = int(request.args["attivita"])  # from the activity's page
     plan = None
     if form.validate_on_submit():

@@ -22,8 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import TextRuleForm
+from ..pictures import ImageRefused, reencoded, store
 from .forms import GRADE_CHOICES, CheckboxesField
-from .images import ImageRefused, reencoded, store
 from .labels import GRADE_LABELS
 from .models import API_NAMES, BY_API_NAME, Activity, GradeLevel, SchoolYear
 
@@ -141,7 +141,7 @@ class ActivityForm(TextRuleForm):
         if not isinstance(upload, FileStorage) or not upload.filename:
             return
         try:
-            self.new_image = store(reencoded(upload.stream))
+            self.new_image = store(reencoded(upload.stream), "schools")
         except ImageRefused as refused:
             raise ValidationError(str(refused.message)) from None
 

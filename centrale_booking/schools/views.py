@@ -35,10 +35,10 @@ from ..extensions import db, transaction, utcnow
 from ..forms import ConfirmForm
 from ..i18n import current_language
 from ..links import manage_path
+from ..pictures import UPLOADED, image_folder
 from ..programmes import Teaser
 from ..ratelimits import hit_booking_limits
 from .forms import ClassBookingForm, NumbersForm
-from .images import UPLOADED, image_folder
 from .labels import GRADE_LABELS, grade_label, year_label
 from .models import API_NAMES, BY_API_NAME, GRADE_YEARS, Activity, GradeLevel, SchoolYear
 from .rules import adults_needed, pupils_per_adult
@@ -84,7 +84,7 @@ def activity_image_url(path: str) -> str:
 
 def image(name: str):
     """An uploaded picture: its random name never changes, so it may be kept for a year."""
-    response = send_from_directory(image_folder(), name, mimetype="image/jpeg")
+    response = send_from_directory(image_folder("schools"), name, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -97,7 +97,7 @@ def parse_class(raw: str | None) -> tuple[GradeLevel, int] | None:
     """ "primaria-3" is (primaria, 3); None for anything else."""
     name, _sep, year = (raw or "").rpartition("-")
     level = BY_API_NAME.get(name)
-    if level is None or not year.isdigit() or int(year) not in GRADE_YEARS[level]:
+    if level is None or not year.isdecimal() or int(year) not in GRADE_YEARS[level]:
         return None
     return level, int(year)
 
@@ -373,10 +373,16 @@ def confirm(reference: str, token: str):
 
 
 def reconfirm(reference: str, token: str):
-    """The week-before reminder's one click: "we are coming". Recording it twice changes
-    nothing; a booking no longer confirmed is told as it is."""
+    """The week-before reminder's "we are coming": the link opens a page with the button,
+    and only the button records it (a mail scanner that opens every link says nothing).
+    Recording it twice changes nothing; a booking no longer confirmed is told as it is."""
     booking = _booking_or_404(reference, token)
-    if booking.status is S.confirmed:
+    form = ConfirmForm()
+    if booking.status is not S.confirmed:
+        return redirect(manage_path(booking), 303)
+    if request.method == "GET":
+        return render_template("schools/reconfirm.html", booking=booking, form=form)
+    if form.validate_on_submit():
         with transaction():
             reconfirm_visit(booking, now=utcnow())
         flash(_("Thank you: we have noted that your class is coming."), "success")

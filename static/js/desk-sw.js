@@ -4,7 +4,7 @@
    answered from here: the page itself queues the scans it cannot send. */
 "use strict";
 
-var CACHE = "desk-v1";
+var CACHE = "desk-v2";
 var PAGE = new URL("./", self.registration.scope).pathname;
 var ASSETS = [
   "/static/vendor/bootstrap-italia/css/bootstrap-italia.min.css",
@@ -12,7 +12,10 @@ var ASSETS = [
   "/static/css/centrale.css",
   "/static/css/desk.css",
   "/static/vendor/jsqr/jsQR.js",
-  "/static/js/desk.js"
+  "/static/js/desk.js",
+  "/static/desk.webmanifest",
+  "/static/img/desk-192.png",
+  "/static/img/desk-512.png"
 ];
 
 self.addEventListener("install", function (event) {

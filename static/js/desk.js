@@ -100,7 +100,8 @@
   var ICONS = {
     ok: "icon-ok", already_used: "icon-used", wrong_day: "icon-day", cancelled: "icon-cancelled",
     unknown: "icon-unknown", not_checked_in: "icon-unknown", choose_collector: "icon-out",
-    no_collector: "icon-cancelled", conflict: "icon-used", idle: "icon-ready"
+    no_collector: "icon-cancelled", conflict: "icon-used", idle: "icon-ready",
+    no_seats_left: "icon-cancelled"
   };
 
   function show(result, headline, message, meta) {
@@ -123,7 +124,9 @@
 
   function ticketMeta(ticket) {
     if (!ticket) return "";
-    return [ticket.name, ticket.programme, ticket.time, ticket.reference].filter(Boolean).join(" · ");
+    // The name once: left out here when the answer's words already begin with it.
+    var name = ticket.label.indexOf(ticket.name) === 0 ? "" : ticket.name;
+    return [name, ticket.programme, ticket.time, ticket.reference].filter(Boolean).join(" · ");
   }
 
   function showAnswer(answer, code) {
@@ -406,7 +409,9 @@
         slot.tickets.forEach(function (t) {
           var kept = day && day.tickets[t.code];
           tickets[t.code] = {
-            name: t.name, label: t.label, admits: t.admits, programme: t.programme, time: t.time,
+            // A child's label carries the "allergies: yes" mark: health data stays off this
+            // device's storage, the name is enough for a local answer.
+            name: t.name, label: t.checks_out ? t.name : t.label, admits: t.admits, programme: t.programme, time: t.time,
             valid_from: t.valid_from, valid_to: t.valid_to, checks_out: t.checks_out,
             // a scan still queued here counts, even before the server has it
             state: kept && kept.here_at && queued(t.code) ? "inside" : t.state,
@@ -416,8 +421,63 @@
       });
       day = { day: reply.data.day, tickets: tickets };
       save(KEYS.day, day);
+      showWalkIns(reply.data.items);
       flush();
     }, function () { setOnline(false); });
+  }
+
+  // --- Walk-ins: seats booked on the spot, for today's dates that take them ------------------------
+
+  var WALK_IN_BUTTONS = 4;
+  function showWalkIns(slots) {
+    var section = document.getElementById("walk-ins");
+    var list = document.getElementById("walk-in-list");
+    var open = slots.filter(function (s) { return s.walk_in_seats !== null && s.walk_in_seats !== undefined; });
+    section.hidden = open.length === 0;
+    list.textContent = "";
+    open.forEach(function (slot) {
+      var li = document.createElement("li");
+      li.dataset.slot = slot.slot_id;
+      var text = document.createElement("span");
+      text.className = "walk-in-text";
+      var free = slot.walk_in_seats;
+      var title = slot.time + " · " + slot.programme + ": ";
+      text.textContent = title + (free === 0 ? T.walk_in_none : (free === 1 ? T.walk_in_one : format(T.walk_in_free, { num: free })));
+      if (free === 0) li.className = "walk-in-full";
+      li.appendChild(text);
+      var buttons = document.createElement("span");
+      buttons.className = "walk-in-buttons";
+      for (var n = 1; n <= Math.min(WALK_IN_BUTTONS, free); n++) {
+        (function (n) {
+          var b = button(n === 1 ? T.walk_in_seat : format(T.walk_in_seats, { num: n }), "btn-outline-primary walk-in", function () { walkIn(slot.slot_id, n, b); });
+          buttons.appendChild(b);
+        })(n);
+      }
+      li.appendChild(buttons);
+      list.appendChild(li);
+    });
+  }
+
+  function walkIn(slotId, seats, b) {
+    unlockAudio();
+    b.disabled = true;
+    var started = performance.now();
+    request(root.dataset.walkInUrl, { slot_id: slotId, seats: seats, device: device }, 5000).then(function (reply) {
+      b.disabled = false;
+      if (reply.status === 200) {
+        show("ok", reply.data.headline, reply.data.message, T.walk_in + " · " + reply.data.reference);
+      } else {
+        var result = reply.data.code === "no_seats_left" ? "no_seats_left" : "unknown";
+        show(result, result === "no_seats_left" ? T.no_seats : (reply.data.title || ""), reply.data.detail || "");
+      }
+      painted(started);
+      refreshDay();
+    }, function () {
+      b.disabled = false;
+      setOnline(false);
+      show("unknown", T.offline, T.walk_in_offline);
+      painted(started);
+    });
   }
 
   function queued(code) {

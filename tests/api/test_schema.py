@@ -24,7 +24,9 @@ from tests.factories import make_event, make_slot
 EXAMPLES_PER_OPERATION = 40
 POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
 DESK_OPERATIONS = [
+    "POST /api/v1/checkins",
     "POST /api/v1/desk/scans",
+    "POST /api/v1/desk/walk-ins",
     "POST /api/v1/desk/scans/{scan_id}/counts",
     "GET /api/v1/desk/today",
     "GET /api/v1/desk/search",

@@ -24,10 +24,10 @@ from werkzeug.routing import Rule
 
 from centrale_booking.auth.models import Role
 from centrale_booking.booking.engine import request_booking
-from centrale_booking.events.images import store
 from centrale_booking.events.models import EventSeries
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.links import newsletter_token
+from centrale_booking.pictures import store
 from tests.factories import a_contact, make_event, make_school_slot, make_slot
 from tests.helpers import sign_in
 
@@ -133,7 +133,10 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("POST", "desk_devices.revoke_device"): staff(Role.admin, 404),  # no such device
     ("POST", "desk_api.scans"): (401, 422, 403, 422),  # an empty body
     ("POST", "desk_api.counts"): (401, 422, 403, 422),  # an empty body
+    ("POST", "desk_api.walk_ins"): (401, 422, 403, 422),  # an empty body
+    ("POST", "checkins_api.checkins"): (401, 422, 403, 422),  # an empty body
     ("GET", "desk_api.today"): (401, 200, 403, 200),
+    ("GET", "desk_figures.figures"): staff(Role.education, 200),
     ("GET", "desk_api.search"): (401, 200, 403, 200),
     # School visits: the teachers' pages (a booking's own answers: tests/schools/)
     ("GET", "schools.index"): public(200),
@@ -144,6 +147,7 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "schools.pending"): public(404),  # the reference of an event's booking
     ("POST", "schools.confirm"): public(404),  # the token of an event's booking
     ("GET", "schools.reconfirm"): public(404),
+    ("POST", "schools.reconfirm"): public(404),
     ("GET", "schools.numbers"): public(404),
     ("POST", "schools.numbers"): public(404),
     ("GET", "schools.school_lookup"): public(404),  # a code not in the registry
@@ -269,6 +273,8 @@ BODIES = {
     ("POST", "campus_api.create_enrolment"): {"json": {}},
     ("POST", "desk_api.scans"): {"json": {}},
     ("POST", "desk_api.counts"): {"json": {}},
+    ("POST", "desk_api.walk_ins"): {"json": {}},
+    ("POST", "checkins_api.checkins"): {"json": {}},
     ("POST", "events_api.create_booking"): {
         "json": {
             "name": "Giulia Bianchi",

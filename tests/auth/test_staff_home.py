@@ -53,6 +53,7 @@ def test_education_sees_today_and_what_needs_a_look(client):
     assert "Bozza con data" in html and "Non ancora pubblicato" in html
     assert "1 persona in attesa per" in html and "Pieno" in html
     assert "email non" not in html  # failed emails: the administrator's
+    assert 'href="/staff/arrivi-gruppi/"' in html and 'href="/staff/email/"' not in html
 
 
 def test_the_administrator_is_told_of_emails_that_could_not_be_sent(client):
@@ -62,7 +63,8 @@ def test_the_administrator_is_told_of_emails_that_could_not_be_sent(client):
         for message in db.session.query(OutboxMessage).filter_by(booking_id=booking.id):
             message.status = OutboxStatus.failed
     sign_in(client, Role.admin)
-    assert "1 email non è stata inviata." in client.get("/staff/").get_data(as_text=True)
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "1 email non è stata inviata." in html and 'href="/staff/email/"' in html
 
 
 def test_a_quiet_day_says_so(client):

@@ -17,6 +17,7 @@ TABLES = {  # each benchmark, and a line of its table
     "campus_rush.py": "families/s",
     "pdf.py": "confirmation / bare",
     "desk.py": "scan / bare (medians)",
+    "checkin.py": "admitted exactly once",
     "form_once.py": "/ without",
     "rush.py": "oversell check",
 }

@@ -18,6 +18,7 @@ class ClassVisit(Event):
     """A school class: one ticket for the class, its headcount by kind."""
 
     __mapper_args__ = {"polymorphic_identity": "test_class"}
+    takes_walk_ins = False
 
     def headcount(self, ticket):
         return Headcount({"pupils": 24, "teachers": 2, "support": 1})
@@ -35,6 +36,7 @@ class DayCamp(Event):
 
     __mapper_args__ = {"polymorphic_identity": "test_daycamp"}
     checks_out = True
+    takes_walk_ins = False
 
     def write_details(self, booking, details) -> None:
         booking.contact_phone = ",".join(details["children"])

@@ -87,7 +87,10 @@ def test_slots_with_the_classes_left(client, app):
     assert [i["id"] for i in reply.json["items"]] == [later.id]
 
 
-@pytest.mark.parametrize("query", ["activity=x", "", "activity=1&from=nope", "activity=1&to=31/12"])
+@pytest.mark.parametrize(
+    "query",
+    ["activity=x", "", "activity=1&from=nope", "activity=1&to=31/12", "activity=%C2%B2"],  # ²
+)
 def test_bad_slot_queries_are_a_422_problem(client, app, query):
     a_slot()
     reply = client.get("/api/v1/school/slots?" + query)

@@ -207,3 +207,16 @@ def test_a_class_confirmation_says_once_until_when_it_can_be_cancelled(app):
         text = build_email(message).get_body(("plain",)).get_content()
     assert text.count("Until ") == 1 and "or cancel, from your booking page" in text
     assert "someone else can have the places" not in text  # a class is not "places"
+
+
+def test_a_class_booked_and_confirmed_at_once_gets_its_class_ticket(app):
+    # The staff (or the demo) confirm at once: the ticket is named from the request's details.
+    from centrale_booking.booking.engine import Contact
+
+    [slot] = slots(1)
+    with transaction():
+        booking = request_booking(
+            slot, 1, Contact("Anna Verdi", "anna@scuola.example"), now=utcnow(), details=a_class()
+        )
+    assert booking.status is S.confirmed
+    assert [t.holder_label for t in booking.tickets] == ["3B · IC Via Rossi"]

@@ -64,13 +64,17 @@ def test_the_week_email_carries_the_three_one_click_links_and_reconfirms(client,
         in text
     )
     assert "Veniamo" in email.get_body(("html",)).get_content()
-    answer = client.get(f"/scuole/prenotazione/{booking.reference}/{booking.manage_token}/ci-siamo")
-    assert answer.status_code == 303
+    coming = f"/scuole/prenotazione/{booking.reference}/{booking.manage_token}/ci-siamo"
+    # Opening the link (as a mail scanner does) only shows the button
+    page = client.get(coming, headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "Yes, we are coming" in page.text
     visit = db.session.get(SchoolVisit, booking.id)
+    assert visit.reconfirmed_at is None
+    assert client.post(coming).status_code == 303
     db.session.refresh(visit)
     first = visit.reconfirmed_at
     assert first is not None
-    client.get(f"/scuole/prenotazione/{booking.reference}/{booking.manage_token}/ci-siamo")
+    client.post(coming)
     db.session.refresh(visit)
     assert visit.reconfirmed_at == first
 

@@ -98,6 +98,13 @@ def test_a_class_that_did_not_reconfirm_three_days_before_is_flagged(client, app
     assert "Not reconfirmed" in client.get(schedule, headers=EN).text
     assert "Not reconfirmed" in client.get("/staff/scuole/prenotazioni", headers=EN).text
     # "We are coming", from the reminder's one-click link: the flag goes
-    client.get(f"/scuole/prenotazione/{booking.reference}/{booking.manage_token}/ci-siamo")
+    client.post(f"/scuole/prenotazione/{booking.reference}/{booking.manage_token}/ci-siamo")
     assert db.session.get(SchoolVisit, booking.id).reconfirmed_at is not None
     assert "Not reconfirmed" not in client.get(schedule, headers=EN).text
+
+
+def test_an_activity_filter_beyond_any_id_or_in_other_digits_is_ignored(client, app):
+    sign_in(client, Role.education)
+    for value in (str(2**70), "²", "12x"):
+        reply = client.get(f"/staff/scuole/prenotazioni?attivita={value}")
+        assert reply.status_code == 200, value

@@ -1,7 +1,8 @@
-"""Activity pictures uploaded by the education staff, handled as the events' are: the type read
-from the content (never the file name), the size limited, decoded and re-encoded with Pillow
-(which drops scripts, EXIF with a phone's position, a polyglot's payload), stored under a
-random name in the instance folder and served by the schools' own route."""
+"""Pictures uploaded by the staff, for every programme (an event's, an activity's): the type
+read from the content (never the file name), the size limited, decoded and re-encoded with
+Pillow (which drops whatever else the file carried: scripts in an SVG, EXIF with a phone's GPS
+position, a polyglot's payload), stored under a random name in the instance folder and served
+by the programme's own route."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED = {"JPEG", "PNG", "WEBP"}
 LONGEST_SIDE = 1600  # pixels: sharp on a wide screen, light on a phone
-UPLOADED = "uploads/"  # ActivityImage.path of an uploaded picture; others are under static/
+UPLOADED = "uploads/"  # what a programme keeps of an uploaded picture: "uploads/<name>.jpg"
 
 
 class ImageRefused(ValueError):
@@ -24,8 +25,11 @@ class ImageRefused(ValueError):
         super().__init__(str(message))
 
 
-def image_folder() -> Path:
-    folder = Path(current_app.instance_path) / "images" / "schools"
+def image_folder(programme_folder: str = "") -> Path:
+    """Where a programme's pictures are kept: EVENT_IMAGE_DIR (instance/images by default),
+    then the programme's own folder ("" for the events, which came first; "schools")."""
+    base = current_app.config["EVENT_IMAGE_DIR"] or Path(current_app.instance_path) / "images"
+    folder = Path(base) / programme_folder
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -47,7 +51,7 @@ def reencoded(stream) -> bytes:
             raise ImageRefused(_l("Please choose a JPEG, PNG or WebP picture."))
         with Image.open(io.BytesIO(data)) as picture:
             picture.load()
-            picture = ImageOps.exif_transpose(picture)
+            picture = ImageOps.exif_transpose(picture)  # as the phone held it, then no EXIF
             picture.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
             if picture.mode != "RGB":
                 background = Image.new("RGB", picture.size, "white")  # transparency on white
@@ -63,8 +67,9 @@ def reencoded(stream) -> bytes:
     return out.getvalue()
 
 
-def store(content: bytes) -> str:
-    """Write the re-encoded picture under a random name; returns what ActivityImage.path keeps."""
+def store(content: bytes, programme_folder: str = "") -> str:
+    """Write the re-encoded picture under a random name; returns what the programme keeps
+    (Event.image, ActivityImage.path)."""
     name = f"{secrets.token_urlsafe(16)}.jpg"  # random: never the uploader's file name
-    (image_folder() / name).write_bytes(content)
+    (image_folder(programme_folder) / name).write_bytes(content)
     return UPLOADED + name
