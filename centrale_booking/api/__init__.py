@@ -34,16 +34,17 @@ def api_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprin
 csrf.exempt(bp)
 
 
-def json_body():
+def json_body(max_bytes: int = MAX_BODY_BYTES):
     """The body parsed as JSON, or None when it is not JSON. 415 unless it is declared
     application/json: a cross-site HTML form can send text/plain or a form encoding, never
     that type, so a required JSON type keeps other sites' pages from booking through their
-    visitors' browsers. 413 beyond MAX_BODY_BYTES, with a length given or chunked."""
+    visitors' browsers. 413 beyond `max_bytes` (MAX_BODY_BYTES, unless an operation's
+    valid bodies are larger), with a length given or chunked."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType()
-    request.max_content_length = MAX_BODY_BYTES
+    request.max_content_length = max_bytes
     if request.content_length is None and "wsgi.input_terminated" in request.environ:
-        data = _read_chunked(request.environ["wsgi.input"])
+        data = _read_chunked(request.environ["wsgi.input"], max_bytes)
     else:
         data = request.get_data(cache=False)
     try:
@@ -52,12 +53,12 @@ def json_body():
         return None
 
 
-def _read_chunked(stream) -> bytes:
+def _read_chunked(stream, max_bytes: int = MAX_BODY_BYTES) -> bytes:
     # werkzeug's limited stream stops quietly at the limit, so that a chunked body over it
     # would be read cut short (and refused as bad JSON): read one byte more, then tell.
     data = bytearray()
-    while len(data) <= MAX_BODY_BYTES:
-        chunk = stream.read(MAX_BODY_BYTES + 1 - len(data))
+    while len(data) <= max_bytes:
+        chunk = stream.read(max_bytes + 1 - len(data))
         if not chunk:
             return bytes(data)
         data += chunk

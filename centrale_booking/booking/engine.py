@@ -148,7 +148,7 @@ def _request(
     _insert_booking(booking, slot)
     with one_round_trip(db.session):  # on PostgreSQL: tickets, email and hold sent together
         _insert_tickets(booking, plan)
-        if confirm:
+        if confirm and programme.emails_each_request(details):
             queue_email(booking, "confirmation")
         held = _hold(slot, quantity)
     if held:
@@ -166,7 +166,8 @@ def _request(
     booking.person_key = programme.person_key(contact, details)
     _insert_booking(booking, slot)
     _add_booking(booking, slot, programme, details)
-    queue_email(booking, "waitlisted")
+    if programme.emails_each_request(details):
+        queue_email(booking, "waitlisted")
     _ask_newsletter_confirmation(booking)
     return booking
 

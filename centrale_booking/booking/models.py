@@ -200,6 +200,21 @@ class Programme(db.Model):
         request_booking, or None (then read them from the booking, if needed)."""
         return [TicketPlan(booking.contact_name, booking.quantity)]
 
+    def emails_each_request(self, details) -> bool:
+        """Whether the engine emails each request as it is made (confirmed, waitlisted). A
+        programme whose requests come several at once (a family's campus weeks) says False
+        for them and sends its one email itself, in the same transaction."""
+        return True
+
+    def document_tickets(self, booking: Booking) -> list[Ticket]:
+        """The tickets a confirmed booking's email and PDF show: its own, here; a campus
+        family's, those of all its weeks."""
+        return list(booking.tickets)
+
+    def ticket_caption(self, ticket: Ticket) -> str:
+        """How the email and the PDF name a ticket: its holder, here."""
+        return ticket.holder_label
+
     def in_person(self, booking: Booking) -> bool:
         """Whether the booking brings someone to the museum, with something to show at the
         door (else: an online registration, nothing to scan)."""

@@ -15,6 +15,7 @@ from ..programmes import ProgrammeKind
 from . import api, cli, staff, views
 from .models import Campus
 from .openapi import api_part
+from .service import family_weeks
 
 public = Blueprint("campus", __name__, url_prefix="/campus")
 public.record_once(cli.setup)
@@ -22,6 +23,7 @@ public.after_request(views.keep_family_pages_private)
 public.add_app_template_filter(views.campus_errors, "campus_errors")
 public.add_app_template_global(views.campus_family_of, "campus_family_of")
 public.add_app_template_global(views.campus_family_url, "campus_family_url")
+public.add_app_template_global(family_weeks, "campus_family_weeks")
 public.add_url_rule("/", "index", views.index)
 public.add_url_rule("/<id:campus_id>", "show", views.show)
 public.add_url_rule("/<id:campus_id>/iscrivi", "enrol", views.enrol_page, methods=["GET", "POST"])
@@ -30,16 +32,27 @@ public.add_url_rule(
     "/famiglia/<token>/accetta/<id:booking_id>", "accept", views.accept, methods=["POST"]
 )
 public.add_url_rule(
-    "/famiglia/<token>/ritira/<id:place_id>", "withdraw", views.withdraw, methods=["POST"]
+    "/famiglia/<token>/ritira/<id:place_id>", "withdraw", views.withdraw, methods=["GET", "POST"]
 )
 public.add_url_rule("/famiglia/<token>/delega", "one_off", views.one_off, methods=["POST"])
 public.add_url_rule(
     "/famiglia/<token>/salute/<id:child_id>", "health", views.health, methods=["POST"]
 )
 
-# The register, with the children's health notes: the education staff (and admins).
+# The editions and their weeks, and the register with the children's health notes: the
+# education staff (and admins).
 back_office = staff_blueprint("campus_staff", __name__, "/campus", role=Role.education)
 back_office.add_url_rule("/", "weeks", staff.weeks)
+back_office.add_url_rule("/nuova", "new_edition", staff.new_edition, methods=["GET", "POST"])
+back_office.add_url_rule(
+    "/<id:campus_id>/modifica", "edit_edition", staff.edit_edition, methods=["GET", "POST"]
+)
+back_office.add_url_rule(
+    "/<id:campus_id>/pubblica", "publish_edition", staff.publish_edition, methods=["POST"]
+)
+back_office.add_url_rule(
+    "/<id:campus_id>/nascondi", "unpublish_edition", staff.unpublish_edition, methods=["POST"]
+)
 back_office.add_url_rule("/<id:slot_id>/registro", "register", staff.register)
 back_office.add_url_rule("/<id:slot_id>/registro.pdf", "register_pdf", staff.register_pdf)
 
@@ -60,8 +73,11 @@ KIND = ProgrammeKind(
     templates="campus",
     label=_l("Family campus"),
     blueprints=(public, back_office, desk, json_api),
-    staff_entry=("campus_staff.weeks", _l("Campus registers")),
-    staff_menu=(("campus_staff.weeks", _l("Campus registers")),),
+    staff_entry=("campus_staff.weeks", _l("Manage the campus")),
+    staff_menu=(
+        ("campus_staff.weeks", _l("Campus")),
+        ("campus_staff.new_edition", _l("New campus edition")),
+    ),
     api_part=api_part,
     home_teaser=views.home_teaser,
 )

@@ -6,8 +6,10 @@ a week whose booking window is closed: the engine's 409 problem."""
 from __future__ import annotations
 
 import json
+import re
 
-from flask import current_app, jsonify, url_for
+from flask import current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import StringField
@@ -67,21 +69,38 @@ def week_item(campus: Campus, slot: Slot, now) -> dict:
 CLASS_KEYS = list(SCHOOL_CLASSES)
 
 
+# Ids are 32-bit in every database we run on: a bigger number names nothing (and SQLite
+# cannot even bind one beyond 64 bits), so it is refused as bad input, never looked up.
+MAX_ID = 2**31 - 1
+MAX_WEEKS = 20  # weeks asked for in one enrolment; an edition has far fewer
+_ID = re.compile(r"[0-9]{1,10}")
+# The largest valid enrolment: four children with four health notes of NOTE characters, each
+# up to 6 bytes as JSON writes it (\u00e0), with room for the rest: more than the API's
+# default limit for a booking.
+MAX_BODY_BYTES = 160 * 1024
+
+
 def list_weeks():
-    """The weeks of the published editions not over yet, in time order."""
+    """The weeks of the published editions not over yet, in time order; `edition` keeps
+    one edition's."""
     now = utcnow()
-    rows = db.session.execute(
+    statement = (
         select(Campus, Slot)
         .join(Slot, Slot.programme_id == Campus.id)
         .where(Campus.published.is_(True), Slot.ends_at > now)
         .order_by(Slot.starts_at, Slot.id)
-    ).all()
+    )
+    if (raw := request.args.get("edition")) is not None:
+        if not _ID.fullmatch(raw) or not 1 <= int(raw) <= MAX_ID:
+            raise InvalidInput({"edition": [_("Please give the number of an edition.")]})
+        statement = statement.where(Campus.id == int(raw))
+    rows = db.session.execute(statement).all()
     return jsonify(items=[week_item(campus, slot, now) for campus, slot in rows])
 
 
 def create_enrolment():
     """Enrol children into weeks of one edition: each week confirmed or waitlisted."""
-    body = json_body()
+    body = json_body(max_bytes=MAX_BODY_BYTES)
     campus = _campus_of(body)
     weeks = list(campus.slots) if campus else []
     form_input = FormInput(
@@ -141,6 +160,10 @@ def _campus_of(body) -> Campus | None:
     ids = [i for i in body["week_ids"] if isinstance(i, int) and not isinstance(i, bool)]
     if not ids:
         return None
+    if len(body["week_ids"]) > MAX_WEEKS:
+        raise InvalidInput({"week_ids": [_("At most %(num)s, please.", num=MAX_WEEKS)]})
+    if any(not 1 <= i <= MAX_ID for i in ids):
+        raise InvalidInput({"week_ids": [_("Please choose weeks from the list of weeks.")]})
     campus_ids = set(db.session.scalars(select(Slot.programme_id).where(Slot.id.in_(ids))).all())
     campuses = [db.session.get(Campus, i) for i in campus_ids]
     campuses = [c for c in campuses if c is not None and c.published]

@@ -198,11 +198,13 @@ class CampusEnrolmentForm(TextRuleForm):
         validators=[Optional()],
     )
 
-    def for_campus(self, campus: Campus, weeks) -> CampusEnrolmentForm:
-        """The edition's weeks as the choices; its rules checked in validate."""
+    def for_campus(self, campus: Campus, weeks, labels=None) -> CampusEnrolmentForm:
+        """The edition's weeks as the choices (`labels`: their week_label, when the caller
+        has them); its rules checked in validate."""
         self.campus = campus
         self.weeks = {slot.id: slot for slot in weeks}
-        self.week_ids.choices = [(slot.id, week_label(slot)) for slot in weeks]
+        labels = labels or [week_label(slot) for slot in weeks]
+        self.week_ids.choices = list(zip([slot.id for slot in weeks], labels, strict=True))
         return self
 
     def validate(self, extra_validators=None) -> bool:
@@ -282,7 +284,7 @@ class OneOffForm(TextRuleForm):
     relationship = DelegateForm.relationship
     document = DelegateForm.document
 
-    def for_family(self, family) -> OneOffForm:
+    def for_family(self, family, bookings=None) -> OneOffForm:
         from babel.dates import format_date
 
         from .models import reading_language
@@ -291,7 +293,7 @@ class OneOffForm(TextRuleForm):
         language = reading_language()
         self.day.choices = [
             (d.isoformat(), format_date(d, "EEEE d MMMM", locale=language))
-            for d in family_days(family)
+            for d in family_days(family, bookings)
         ]
         return self
 

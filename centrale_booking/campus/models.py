@@ -16,7 +16,7 @@ from functools import partial
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, select
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, insert, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -137,17 +137,28 @@ class Campus(Programme):
         # Written after the places are held: on PostgreSQL the slot's row is locked until the
         # commit, so two requests for one week pass this check one after the other.
         refuse_children_enrolled_already(booking.slot, details.children)
-        for child in details.children:
-            db.session.add(
-                CampusPlace(
-                    booking_id=booking.id,
-                    child=child,
-                    family=details.family,
-                    age=child.age_on(clock.local(booking.slot.starts_at).date()),
-                )
-            )
-        db.session.flush()
-        link_tickets(booking)
+        # One INSERT of the rows, by id, each child with the next of the booking's tickets
+        # (a booking just written: none is any child's yet; a waitlisted one has none). The
+        # family and its children are written already; adding through the relationships
+        # would load each collection first.
+        first_day = clock.local(booking.slot.starts_at).date()
+        tickets = db.session.scalars(
+            select(Ticket.id).where(Ticket.booking_id == booking.id).order_by(Ticket.id)
+        ).all()
+        db.session.execute(
+            insert(CampusPlace),
+            [
+                {
+                    "booking_id": booking.id,
+                    "child_id": child.id,
+                    "family_id": details.family.id,
+                    "ticket_id": tickets[n] if n < len(tickets) else None,
+                    "age": child.age_on(first_day),
+                }
+                for n, child in enumerate(details.children)
+            ],
+        )
+        db.session.expire(details.family, ["places"])
 
     def details_of(self, booking: Booking):
         places = active_places(booking)
@@ -161,6 +172,45 @@ class Campus(Programme):
         if details is None:
             return [TicketPlan(booking.contact_name, 1) for _n in range(booking.quantity)]
         return [TicketPlan(child.short_name, 1) for child in details.children]
+
+    def cancel_plea(self) -> str | None:
+        return _(
+            "If a child cannot come, please withdraw them from the week on your enrolment "
+            "page, so that a family waiting can have the place."
+        )
+
+    def emails_each_request(self, details) -> bool:
+        # A family's weeks are asked for together: one email for the whole enrolment,
+        # queued by service.enrol once every week has its answer.
+        return details is None
+
+    def document_tickets(self, booking: Booking) -> list[Ticket]:
+        """One email and one PDF for the family: the tickets of every child in every week
+        it is confirmed in, week by week."""
+        family_id = db.session.scalar(
+            select(CampusPlace.family_id).where(CampusPlace.booking_id == booking.id)
+        )
+        if family_id is None:
+            return list(booking.tickets)
+        return list(
+            db.session.scalars(
+                select(Ticket)
+                .join(CampusPlace, CampusPlace.ticket_id == Ticket.id)
+                .join(Booking, Booking.id == CampusPlace.booking_id)
+                .join(Slot, Slot.id == Booking.slot_id)
+                .where(
+                    CampusPlace.family_id == family_id,
+                    CampusPlace.withdrawn_at.is_(None),
+                    Booking.status == "confirmed",
+                )
+                .order_by(Slot.starts_at, CampusPlace.id)
+            )
+        )
+
+    def ticket_caption(self, ticket: Ticket) -> str:
+        from .rules import week_label  # rules need the models: imported when asked
+
+        return f"{ticket.holder_label} · {week_label(ticket.booking.slot)}"
 
     def quantity_changeable(self, booking: Booking) -> bool:
         return False  # children are enrolled by name; a child is withdrawn on its own

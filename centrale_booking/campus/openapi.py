@@ -93,7 +93,7 @@ _ENROLMENT_CREATED = {
 
 
 def api_part() -> ApiPart:
-    from .api import ApiEnrolmentForm
+    from .api import MAX_ID, MAX_WEEKS, ApiEnrolmentForm
 
     request_schema = form_schema(
         ApiEnrolmentForm,
@@ -110,6 +110,9 @@ def api_part() -> ApiPart:
         n for n in request_schema["required"] if n not in ("language", "siblings_together")
     ]
     request_schema["properties"]["siblings_together"]["default"] = True
+    weeks = request_schema["properties"]["week_ids"]
+    weeks["maxItems"] = MAX_WEEKS
+    weeks["items"] |= {"minimum": 1, "maximum": MAX_ID}
     return ApiPart(
         tag={"name": "campus", "description": "Family campus weeks and enrolments."},
         schemas={"CampusWeek": _WEEK, "CampusEnrolment": request_schema},
@@ -119,8 +122,17 @@ def api_part() -> ApiPart:
                     "tags": ["campus"],
                     "operationId": "listCampusWeeks",
                     "summary": "The campus weeks not over yet, with their places left.",
-                    "parameters": [ACCEPT_LANGUAGE],
+                    "parameters": [
+                        {
+                            "name": "edition",
+                            "in": "query",
+                            "description": "Only the weeks of this edition (its `edition.id`).",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                        },
+                        ACCEPT_LANGUAGE,
+                    ],
                     "responses": {
+                        "422": problem_response("`edition` is not an edition's number."),
                         "200": {
                             "description": "The weeks, in time order.",
                             "content": {
@@ -139,7 +151,7 @@ def api_part() -> ApiPart:
                                     }
                                 }
                             },
-                        }
+                        },
                     },
                 }
             },
@@ -163,8 +175,12 @@ def api_part() -> ApiPart:
                             "content": {"application/json": {"schema": _ENROLMENT_CREATED}},
                         },
                         "409": problem_response("A week's booking window is closed."),
+                        "413": problem_response("The body is too large."),
                         "422": problem_response(
-                            "Invalid input; `errors` by dotted path (children.1.birth_date)."
+                            "Invalid input; `errors` by dotted path, list items counted from "
+                            "0 as in the body: `children.1.birth_date` is the second child's "
+                            "date of birth. Each message names the child (by first name; "
+                            '"Child 2" when it has none), as the page does.'
                         ),
                         "429": problem_response("Too many requests from this address."),
                     },

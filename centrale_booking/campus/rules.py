@@ -48,7 +48,9 @@ def week_label(slot: Slot, language: str | None = None) -> str:
     language = language or reading_language()
     if first.month == last.month:
         return f"{first.day}–{format_date(last, 'd MMMM yyyy', locale=language)}"
-    return f"{format_date(first, 'd MMMM', locale=language)} – " + format_date(
+    # across the new year, each day with its own year: 28 December 2026 – 1 January 2027
+    first_format = "d MMMM" if first.year == last.year else "d MMMM yyyy"
+    return f"{format_date(first, first_format, locale=language)} – " + format_date(
         last, "d MMMM yyyy", locale=language
     )
 

@@ -8,15 +8,18 @@ Plain functions over db.session, the time passed in; the caller commits (inside
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import clock
+from ..admin.audit import record
 from ..auth.models import AuditLog, StaffUser
+from ..booking.changes import change_capacity
 from ..booking.checkin import record_scan
 from ..booking.codes import new_manage_token
 from ..booking.engine import (
@@ -29,10 +32,20 @@ from ..booking.engine import (
     request_bookings,
 )
 from ..booking.errors import BookingError, CancellationClosed
-from ..booking.models import Booking, CheckIn, Direction, Slot, Ticket
+from ..booking.models import (
+    Booking,
+    CheckIn,
+    Direction,
+    Programme,
+    Slot,
+    Ticket,
+    Unit,
+    WaitlistMode,
+)
 from ..booking.states import BookingStatus
 from ..booking.tickets import ACCEPTED
 from ..extensions import db
+from ..outbox import queue_email
 from .models import (
     Campus,
     CampusChild,
@@ -45,6 +58,7 @@ from .models import (
     link_tickets,
     place_of,
 )
+from .rules import week_label
 
 S = BookingStatus
 
@@ -153,7 +167,36 @@ def enrol(campus: Campus, enrolment: Enrolment, *, now: datetime) -> CampusFamil
                 request_booking(
                     slot, len(rest), contact, now=now, details=WeekDetails(family, rest)
                 )
+    _email_family(family)
     return family
+
+
+def _email_family(family: CampusFamily) -> None:
+    # One email for the whole enrolment (Campus.emails_each_request): the confirmation, with
+    # every child's QR code of every week confirmed and one PDF, listing the weeks waiting
+    # too; or, if every week is waiting, the waiting-list email, listing them all.
+    bookings = family_bookings(family)
+    confirmed = [b for b in bookings if b.status is S.confirmed]
+    if confirmed:
+        queue_email(confirmed[0], "confirmation")
+    elif bookings:
+        queue_email(bookings[0], "waitlisted")
+
+
+def family_weeks(booking: Booking) -> list[tuple[str, str, list[str]]]:
+    """The family's weeks, for its emails: (week, status, the children's first names)."""
+    family_id = db.session.scalar(
+        select(CampusPlace.family_id).where(CampusPlace.booking_id == booking.id)
+    )
+    if family_id is None:
+        return []
+    family = db.session.get(CampusFamily, family_id)
+    rows = []
+    for week in family_bookings(family):
+        names = [p.child.first_name for p in active_places(week)]
+        if names and week.status in (S.confirmed, S.waitlisted, S.offered):
+            rows.append((week_label(week.slot), week.status.value, names))
+    return rows
 
 
 def enrolment_from_form(form, language: str) -> Enrolment:
@@ -194,11 +237,12 @@ def enrolment_from_form(form, language: str) -> Enrolment:
     )
 
 
-def family_days(family: CampusFamily) -> list[date]:
-    """The days the family has a child confirmed at the campus, from today on."""
+def family_days(family: CampusFamily, bookings: list[Booking] | None = None) -> list[date]:
+    """The days the family has a child confirmed at the campus, from today on (`bookings`:
+    family_bookings(family), when the caller has them already)."""
     today = clock.today()
     days = set()
-    for booking in family_bookings(family):
+    for booking in family_bookings(family) if bookings is None else bookings:
         if booking.status is S.confirmed:
             days.update(d for d in family.campus.week_days(booking.slot) if d >= today)
     return sorted(days)
@@ -246,6 +290,7 @@ def accept_week(booking: Booking, child_ids: list[int], *, now: datetime) -> Non
     link_tickets(booking)
     for place in dropped:
         _take_out(place, now)
+    _documents_changed(places[0].family)
 
 
 # --- From the manage link ------------------------------------------------------------------
@@ -262,8 +307,24 @@ def withdraw_child(place: CampusPlace, *, now: datetime) -> None:
     if len(active_places(booking)) == 1:
         place.withdrawn_at = now
         cancel_booking(booking, now=now)
-        return
-    _take_out(place, now)
+    else:
+        _take_out(place, now)
+    _documents_changed(place.family)
+
+
+def _documents_changed(family: CampusFamily) -> None:
+    # The family's email and PDF show every week (Campus.document_tickets): a change in one
+    # week is a new version of each week's documents, so none is served as it was kept.
+    ids = [b.id for b in family_bookings(family)]
+    db.session.flush()
+    db.session.execute(
+        update(Booking)
+        .where(Booking.id.in_(ids))
+        .values(version=Booking.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    for booking in family_bookings(family):
+        db.session.expire(booking, ["version"])
 
 
 def _take_out(place: CampusPlace, now: datetime) -> None:
@@ -512,3 +573,94 @@ def _purge(family: CampusFamily, now: datetime) -> None:
     for ticket_id in [p.ticket_id for p in family.places if p.ticket_id]:
         ticket = db.session.get(Ticket, ticket_id)
         ticket.holder_label = ""
+
+
+# --- Editions, by the education staff -----------------------------------------------------
+
+
+def create_edition(settings: dict, weeks: list[dict], *, by: StaffUser, publish: bool) -> Campus:
+    """A new edition with its weeks (each {starts_at, ends_at, capacity, opens_at,
+    closes_at}), on the audit log."""
+    campus = Campus(
+        slug=_free_slug(settings["title_it"]),
+        title_en=settings["title_it"],
+        unit=Unit.children,
+        waitlist_mode=WaitlistMode.offer,
+        published=publish,
+    )
+    for name, value in settings.items():
+        setattr(campus, name, value)
+    campus.title_en = settings["title_en"] or settings["title_it"]
+    campus.slots = [Slot(**_slot_values(week)) for week in weeks]
+    db.session.add(campus)
+    db.session.flush()
+    record(by, "campus.created", campus, weeks=len(weeks), published=publish)
+    return campus
+
+
+def update_edition(
+    campus: Campus, settings: dict, weeks: list[dict], *, by: StaffUser, now: datetime
+) -> dict:
+    """Save the edition's settings and weeks: a week with `slot` changes (the form has kept
+    the days of a booked week and its places at least those taken), one without is added,
+    and a week left out is removed (the form removes only weeks nobody is enrolled in).
+    More places offer the freed ones to the families waiting (change_capacity; fewer than
+    those taken: CapacityBelowTaken). Returns what changed, as written to the audit log ({}
+    when nothing did)."""
+    changes = {}
+    settings = {**settings, "title_en": settings["title_en"] or settings["title_it"]}
+    for name, value in settings.items():
+        before = getattr(campus, name)
+        if before != value:
+            changes[name] = [_shown(before), _shown(value)]
+            setattr(campus, name, value)
+    kept = {week["slot"].id for week in weeks if week["slot"] is not None}
+    for slot in list(campus.slots):
+        if slot.id not in kept:
+            if slot.taken:  # never: the form refuses it; said here as well
+                raise BookingError(_l("Families are enrolled in this week."))
+            changes.setdefault("weeks_removed", []).append(clock.iso(slot.starts_at))
+            campus.slots.remove(slot)
+    for week in weeks:
+        values = _slot_values(week)
+        slot = week["slot"]
+        if slot is None:
+            campus.slots.append(Slot(**values))
+            changes.setdefault("weeks_added", []).append(clock.iso(values["starts_at"]))
+            continue
+        for name, value in values.items():
+            if getattr(slot, name) != value:
+                if name == "capacity":
+                    change_capacity(slot, value, now=now)
+                else:
+                    setattr(slot, name, value)
+                changes.setdefault("weeks_changed", []).append(f"{slot.id}.{name}")
+    if changes:
+        db.session.flush()
+        record(by, "campus.updated", campus, changes=changes)
+    return changes
+
+
+def set_edition_published(campus: Campus, published: bool, *, by: StaffUser) -> bool:
+    if campus.published == published:
+        return False
+    campus.published = published
+    record(by, "campus.published" if published else "campus.unpublished", campus)
+    return True
+
+
+def _slot_values(week: dict) -> dict:
+    return {k: week[k] for k in ("starts_at", "ends_at", "capacity", "opens_at", "closes_at")}
+
+
+def _shown(value):
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+
+def _free_slug(title: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:80] or "campus"
+    slug, n = base, 1
+    while db.session.scalar(select(Programme.id).where(Programme.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug

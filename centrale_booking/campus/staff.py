@@ -7,16 +7,26 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, make_response, render_template, request
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock
+from ..booking.changes import CapacityBelowTaken
 from ..documents.pdf import renderer
 from ..extensions import db, transaction, utcnow
+from ..forms import ConfirmForm
 from .models import Campus, CampusChild
 from .rules import week_label
-from .service import day_register, open_health
+from .service import (
+    create_edition,
+    day_register,
+    open_health,
+    set_edition_published,
+    update_edition,
+)
+from .staff_forms import EditionForm, NewEditionForm
 
 
 def _week_and_day(slot_id: int):
@@ -40,7 +50,89 @@ def _week_and_day(slot_id: int):
 
 def weeks():
     campuses = db.session.scalars(select(Campus).order_by(Campus.id)).all()
-    return render_template("campus/staff/weeks.html", campuses=campuses, week_label=week_label)
+    return render_template(
+        "campus/staff/weeks.html", campuses=campuses, week_label=week_label, button=ConfirmForm()
+    )
+
+
+# --- Editions and their weeks ------------------------------------------------------------
+
+
+def _grown(form):
+    # "Add a week": the same form again with one more, empty week; nothing saved.
+    if request.form.get("add") == "week" and len(form.weeks) < form.weeks.max_entries:
+        form.weeks.append_entry()
+        return True
+    return False
+
+
+def _edition_page(form, campus, status=200):
+    return (
+        render_template(
+            "campus/staff/edition_form.html", form=form, campus=campus, week_label=week_label
+        ),
+        status,
+    )
+
+
+def new_edition():
+    form = NewEditionForm().for_campus(None)
+    if _grown(form):
+        return _edition_page(form, None)
+    if form.validate_on_submit():
+        with transaction():
+            campus = create_edition(
+                form.settings(), form.slot_values, by=current_user, publish=form.publish.data
+            )
+        flash(_("The edition “%(title)s” is created.", title=campus.title), "success")
+        return redirect(url_for("campus_staff.weeks", _anchor=f"campus-{campus.id}"), 303)
+    return _edition_page(form, None, 422 if form.is_submitted() else 200)
+
+
+def edit_edition(campus_id: int):
+    campus = db.get_or_404(Campus, campus_id)
+    if request.method == "GET":
+        return _edition_page(EditionForm.of(campus), campus)
+    form = EditionForm().for_campus(campus)
+    if _grown(form):
+        return _edition_page(form, campus)
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                changes = update_edition(
+                    campus, form.settings(), form.slot_values, by=current_user, now=utcnow()
+                )
+        except CapacityBelowTaken as refused:  # enrolled meanwhile, since the form's check
+            db.session.refresh(campus)
+            message = _("%(num)s places are taken already: the week cannot have fewer.")
+            form.form_errors.append(message % {"num": refused.taken})
+        else:
+            flash(
+                _("Your changes are saved.") if changes else _("Nothing was changed."),
+                "success" if changes else "info",
+            )
+            return redirect(url_for("campus_staff.weeks", _anchor=f"campus-{campus.id}"), 303)
+    return _edition_page(form, campus, 422)
+
+
+def publish_edition(campus_id: int):
+    return _set_published(campus_id, True)
+
+
+def unpublish_edition(campus_id: int):
+    return _set_published(campus_id, False)
+
+
+def _set_published(campus_id: int, published: bool):
+    campus = db.get_or_404(Campus, campus_id)
+    if ConfirmForm().validate_on_submit():
+        with transaction():
+            changed = set_edition_published(campus, published, by=current_user)
+        if changed and published:
+            flash(_("“%(title)s” is published.", title=campus.title), "success")
+        elif changed:
+            flash(_("“%(title)s” is no longer public.", title=campus.title), "success")
+    return redirect(url_for("campus_staff.weeks", _anchor=f"campus-{campus.id}"), 303)
 
 
 def _register_with_health(slot_id: int, where: str):

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import FieldList, FormField
 
@@ -22,7 +23,7 @@ from ..links import absolute, manage_path
 from ..programmes import Teaser
 from ..ratelimits import hit_booking_limits
 from .forms import CampusEnrolmentForm, HealthForm, OneOffForm
-from .models import Campus, CampusPlace
+from .models import Campus, CampusPlace, active_places
 from .rules import week_label
 from .service import (
     PersonData,
@@ -51,6 +52,8 @@ def campus_errors(form, section: str = "") -> list[tuple]:
             for n, entry in enumerate(field.entries, start=1):
                 if isinstance(entry, FormField) and field.short_name == "delegates":
                     found += campus_errors(entry.form, _("Person %(n)s", n=n))
+                elif isinstance(entry, FormField) and field.short_name == "weeks":
+                    found += campus_errors(entry.form, _("Week %(n)s", n=n))  # staff pages
                 elif isinstance(entry, FormField):
                     found += campus_errors(entry.form)
         elif field.errors and field.type != "CSRFTokenField":
@@ -117,8 +120,10 @@ def _campus_or_404(campus_id: int) -> Campus:
 
 
 def _form(campus: Campus, rows) -> CampusEnrolmentForm:
-    open_weeks = [slot for slot, offer, _label in rows if offer.bookable]
-    return CampusEnrolmentForm().for_campus(campus, open_weeks)
+    open_rows = [(slot, label) for slot, offer, label in rows if offer.bookable]
+    return CampusEnrolmentForm().for_campus(
+        campus, [slot for slot, _ in open_rows], [label for _, label in open_rows]
+    )
 
 
 def show(campus_id: int):
@@ -138,16 +143,50 @@ def _grow(entries, wanted: int) -> None:
 
 
 def _page(campus: Campus, rows, form, status: int = 200):
+    bookable = any(offer.bookable for _slot, offer, _label in rows)
     return (
         render_template(
             "campus/show.html",
             campus=campus,
             rows=rows,
             form=form,
-            bookable=any(offer.bookable for _slot, offer, _label in rows),
+            form_body=_form_body(campus, form) if bookable else "",
+            bookable=bookable,
         ),
         status,
     )
+
+
+BLANK_FORMS_KEPT = 256
+
+
+def _form_body(campus: Campus, form) -> Markup:
+    """The form's fields, rendered. A blank form (a GET) is the same for every family of the
+    edition in a language, and rendering its hundred fields is most of the page's cost on the
+    morning enrolment opens: it is rendered once and kept, keyed by everything it shows (the
+    weeks open and their labels, the audience, the number of children and people)."""
+    if form.is_submitted() or form.errors:
+        return _render_fields(campus, form)
+    key = (
+        campus.id,
+        current_language(),
+        tuple(form.week_ids.choices),
+        campus.audience,
+        campus.leave_alone_min_age is None,
+        len(form.children),
+        len(form.delegates),
+    )
+    kept = current_app.extensions.setdefault("campus_blank_forms", {})
+    if (body := kept.get(key)) is None:
+        if len(kept) >= BLANK_FORMS_KEPT:
+            kept.clear()  # editions change rarely: start again rather than track use
+        body = kept[key] = _render_fields(campus, form)
+    return body
+
+
+def _render_fields(campus: Campus, form) -> Markup:
+    html = render_template("campus/_enrol_form.html", campus=campus, form=form)
+    return Markup(html)  # noqa: S704 (rendered by Jinja with autoescape: escaped already)
 
 
 def enrol_page(campus_id: int):
@@ -193,7 +232,7 @@ def _family_or_404(token: str):
 def keep_family_pages_private(response):
     # The family page's URL is a secret and it shows children's names and health notes:
     # no Referer to other sites, no search engine, no cache.
-    if request.endpoint and request.endpoint.startswith(("campus.family", "campus.accept")):
+    if request.endpoint in ("campus.family", "campus.accept", "campus.withdraw"):
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         response.headers["Cache-Control"] = "private, no-store"
@@ -221,7 +260,7 @@ def _family_page(family, *, one_off=None, health=None, status: int = 200):
             week_label=week_label,
             now=now,
             manage_path=manage_path,
-            one_off=one_off or OneOffForm(prefix="oneoff").for_family(family),
+            one_off=one_off or OneOffForm(prefix="oneoff").for_family(family, bookings),
             health=health,
             health_forms={
                 c.id: health if health and health.child_id == c.id else HealthForm.of(c)
@@ -257,9 +296,25 @@ def accept(token: str, booking_id: int):
 
 
 def withdraw(token: str, place_id: int):
+    """GET: what withdrawing the child will do, and the button; POST: done."""
     family = _family_or_404(token)
     place = _place_of_family(family, place_id)
     name = place.child.first_name
+    if request.method == "GET":
+        if place.withdrawn_at is not None:
+            return redirect(url_for("campus.family", token=token), 303)
+        booking = place.booking
+        return render_template(
+            "campus/withdraw.html",
+            family=family,
+            campus=family.campus,
+            place=place,
+            booking=booking,
+            week=week_label(booking.slot),
+            others=[p.child.first_name for p in active_places(booking) if p.id != place.id],
+            too_late=utcnow() >= booking.slot.cancellation_deadline,
+            form=OneOffForm(prefix="withdraw", formdata=None),  # its CSRF token only
+        )
     try:
         with transaction():
             withdraw_child(place, now=utcnow())

@@ -191,7 +191,7 @@ def _context(
         "slot_cancelled": slot.cancelled_at is not None,
         "cancel_deadline": _moment(deadline, language),
         "tickets": [
-            {"label": ticket.holder_label, "code": ticket.code, "cid": cid}
+            {"label": programme.ticket_caption(ticket), "code": ticket.code, "cid": cid}
             for ticket, (cid, _png, _filename) in zip(_tickets(booking), images, strict=False)
         ],
         "waiting": booking.status is S.waitlisted,
@@ -261,7 +261,9 @@ def _domain() -> str:
 
 
 def _tickets(booking: Booking) -> list:
-    return list(booking.tickets) if booking.status is S.confirmed else []
+    if booking.status is not S.confirmed:
+        return []
+    return booking.slot.programme.document_tickets(booking)
 
 
 def _qr_images(booking: Booking) -> list[tuple[str, bytes, str]]:

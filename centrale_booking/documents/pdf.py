@@ -167,10 +167,17 @@ def confirmation_html(booking: Booking, language: str | None = None) -> tuple[st
     memory: dict[str, bytes] = {}
     tickets = []
     if booking.status is BookingStatus.confirmed:
-        for n, ticket in enumerate(booking.tickets, start=1):
+        for n, ticket in enumerate(programme.document_tickets(booking), start=1):
             url = ticket_url(ticket)
             memory[f"qr-{n}.png"] = qr_png_for_print(qr_matrix(url))
-            tickets.append({"ticket": ticket, "url": url, "qr": f"{MEMORY_SCHEME}:qr-{n}.png"})
+            tickets.append(
+                {
+                    "ticket": ticket,
+                    "label": programme.ticket_caption(ticket),
+                    "url": url,
+                    "qr": f"{MEMORY_SCHEME}:qr-{n}.png",
+                }
+            )
     with force_locale(language):
         html = render_template(
             [f"pdf/{programme.kind}.html", "pdf/confirmation.html"],

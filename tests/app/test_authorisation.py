@@ -185,6 +185,13 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "campus_desk.still_here"): staff(Role.desk, 404),  # a school's slot, not a week
     ("POST", "campus_desk.health_detail"): staff(Role.desk, 404),
     ("GET", "campus_staff.weeks"): staff(Role.education, 200),
+    ("GET", "campus_staff.new_edition"): staff(Role.education, 200),
+    ("POST", "campus_staff.new_edition"): staff(Role.education, 422),  # an empty form
+    ("GET", "campus_staff.edit_edition"): staff(Role.education, 404),  # an event, not a campus
+    ("POST", "campus_staff.edit_edition"): staff(Role.education, 404),
+    ("POST", "campus_staff.publish_edition"): staff(Role.education, 404),
+    ("POST", "campus_staff.unpublish_edition"): staff(Role.education, 404),
+    ("GET", "campus.withdraw"): public(404),
     ("GET", "campus_staff.register"): staff(Role.education, 404),  # a school's slot
     ("GET", "campus_staff.register_pdf"): staff(Role.education, 404),
 }

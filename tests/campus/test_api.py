@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from openapi_spec_validator import validate
@@ -108,3 +109,64 @@ def test_the_campus_paths_are_in_a_valid_openapi_document(app, client):
     schema = document["components"]["schemas"]["CampusEnrolment"]
     child = schema["properties"]["children"]["items"]["properties"]
     assert child["birth_date"]["format"] == "date"
+
+
+def test_ids_beyond_any_week_are_refused_as_bad_input_not_looked_up(app, client):
+    campus = make_edition()
+    for week_ids in ([2**64], [0], [-1], [campus.slots[0].id, 2**31]):
+        response = client.post("/api/v1/campus/enrolments", json=body(week_ids), headers=EN)
+        assert response.status_code == 422, week_ids
+        assert response.get_json()["errors"]["week_ids"] == [
+            "Please choose weeks from the list of weeks."
+        ]
+    too_many = body([campus.slots[0].id] * 21)
+    response = client.post("/api/v1/campus/enrolments", json=too_many, headers=EN)
+    assert response.get_json()["errors"]["week_ids"] == ["At most 20, please."]
+    assert db.session.scalar(select(db.func.count(Booking.id))) == 0
+
+
+def test_the_weeks_of_one_edition_and_a_bad_edition_number(app, client):
+    mine, other = make_edition(weeks=2), make_edition(weeks=1)
+    items = client.get(f"/api/v1/campus/weeks?edition={other.id}").get_json()["items"]
+    assert [i["id"] for i in items] == [other.slots[0].id]
+    assert len(client.get("/api/v1/campus/weeks").get_json()["items"]) == 3
+    assert mine.slots[0].id not in [i["id"] for i in items]
+    for raw in ("abc", "0", "-3", str(2**31), str(2**70), "", "1.5", "²"):
+        response = client.get("/api/v1/campus/weeks", query_string={"edition": raw}, headers=EN)
+        assert response.status_code == 422, raw
+        assert response.get_json()["errors"] == {
+            "edition": ["Please give the number of an edition."]
+        }
+
+
+def test_paths_count_children_from_0_and_messages_name_the_child(app, client):
+    campus = make_edition()
+    data = body([campus.slots[0].id])
+    data["children"][1] = {"last_name": "Rossi", "birth_date": "2017-03-03"}
+    errors = client.post("/api/v1/campus/enrolments", json=data, headers=EN).get_json()["errors"]
+    assert errors["children.1.first_name"] == ["Child 2: First name: Please give the first name."]
+    assert not any(key.startswith("children.0") for key in errors)
+    document = client.get("/api/v1/openapi.json").get_json()
+    told = document["paths"]["/api/v1/campus/enrolments"]["post"]["responses"]["422"]
+    assert "counted from 0" in told["description"]
+
+
+def test_the_largest_valid_enrolment_fits_and_a_bigger_body_is_a_413(app, client):
+    campus = make_edition()
+    data = body([campus.slots[0].id])
+    notes = {n: "à" * 1000 for n in ("allergies", "medicines", "medical_notes", "support_needs")}
+    data["children"] = [
+        {"first_name": name, "last_name": "Rossi", "birth_date": "2018-10-01", **notes}
+        for name in ("Giulia", "Marco", "Pietro", "Anna")
+    ]
+    raw = json.dumps(data)  # ensure_ascii: each "à" is written as 6 bytes
+    assert len(raw) > 96_000
+    response = client.post(
+        "/api/v1/campus/enrolments", data=raw, content_type="application/json", headers=EN
+    )
+    assert response.status_code == 201, response.get_json()
+    too_big = json.dumps(body([campus.slots[0].id], padding="x" * 170_000))
+    response = client.post(
+        "/api/v1/campus/enrolments", data=too_big, content_type="application/json"
+    )
+    assert response.status_code == 413

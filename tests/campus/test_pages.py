@@ -3,14 +3,16 @@ go, messages naming the child and the field, the family's page and what it allow
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from centrale_booking.booking.models import Booking
 from centrale_booking.booking.states import BookingStatus
 from centrale_booking.campus.models import CampusChild, CampusCollector, CampusFamily
-from centrale_booking.extensions import db
+from centrale_booking.extensions import db, transaction
 from tests.campus.helpers import CHILD_CF, FIRST_MONDAY, PARENT_CF, make_edition, wrong_check
 from tests.helpers import EN, Page
 
@@ -174,3 +176,152 @@ def test_the_confirmation_email_and_pdf_carry_a_qr_per_child_and_the_family_page
     [pdf] = [p for p in email.iter_attachments() if p.get_content_type() == "application/pdf"]
     content = pdf_text(pdf.get_content())
     assert "Giulia R." in content and "Marco R." in content
+
+
+def test_the_blank_form_kept_between_families_still_follows_language_weeks_and_children(
+    app, client
+):
+    campus = make_edition(weeks=2, capacity=12)
+    first, second = campus.slots
+    italian = client.get(f"/campus/{campus.id}").get_data(as_text=True)
+    assert "Data di nascita" in italian and f'value="{second.id}"' in italian
+    english = client.get(f"/campus/{campus.id}", headers=EN).get_data(as_text=True)
+    assert "Date of birth" in english and "Data di nascita" not in english
+    with transaction():
+        second.closes_at = second.starts_at - timedelta(days=60)  # closed before NOON
+    again = client.get(f"/campus/{campus.id}").get_data(as_text=True)
+    assert f'name="week_ids" type="checkbox" value="{second.id}"' not in again
+    assert f'value="{first.id}"' in again
+    three = client.get(f"/campus/{campus.id}?figli=3").get_data(as_text=True)
+    assert 'id="children-2-first_name"' in three and 'id="children-2-first_name"' not in again
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_each_family_gets_its_own_csrf_token_with_the_kept_form(app, client, app_config):
+    campus = make_edition()
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    mine = token.findall(client.get(f"/campus/{campus.id}").get_data(as_text=True))
+    theirs = token.findall(app.test_client().get(f"/campus/{campus.id}").get_data(as_text=True))
+    assert len(mine) == len(theirs) == 1 and mine != theirs
+
+
+def test_withdrawing_asks_first_then_the_place_goes_to_the_family_waiting(app, client):
+    campus = make_edition(capacity=2)
+    week = campus.slots[0]
+    family_url = client.post(f"/campus/{campus.id}/iscrivi", data=form_data([week.id])).headers[
+        "Location"
+    ]
+    waiting = form_data(
+        [week.id],
+        children=1,
+        **{
+            "parent-email": "anna@example.org",
+            "children-0-first_name": "Luca",
+            "children-0-tax_code": "",
+        },
+    )
+    client.post(f"/campus/{campus.id}/iscrivi", data=waiting)
+    first, second = db.session.scalars(select(Booking).order_by(Booking.id)).all()
+    assert (first.status, second.status) == (S.confirmed, S.waitlisted)
+    family = db.session.scalar(
+        select(CampusFamily).where(CampusFamily.parent_email == "mario.rossi@example.org")
+    )
+    marco = next(p for p in family.places if p.child.first_name == "Marco")
+
+    asked = client.get(f"{family_url}/ritira/{marco.id}", headers=EN)
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Withdraw Marco from the week 28 December 2026 – 1 January 2027?" in page
+    assert "the place goes to the first family on the waiting list" in page
+    assert "Nothing changes for Giulia" in page and "Yes, withdraw Marco" in page
+    assert asked.headers["Cache-Control"] == "private, no-store"
+    db.session.refresh(first)
+    assert first.quantity == 2 and marco.withdrawn_at is None  # asking changed nothing
+
+    done = client.post(f"{family_url}/ritira/{marco.id}")
+    assert done.status_code == 303 and done.headers["Location"].endswith(family_url)
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert first.quantity == 1 and second.status is S.offered
+    again = client.get(f"{family_url}/ritira/{marco.id}")
+    assert again.status_code == 303  # withdrawn already: back to the family page
+
+
+def test_the_withdraw_page_says_when_it_is_too_late(app, client):
+    campus = make_edition(cancel_deadline_hours=40 * 24)  # the deadline was before NOON
+    family_url = client.post(
+        f"/campus/{campus.id}/iscrivi", data=form_data([campus.slots[0].id], children=1)
+    ).headers["Location"]
+    place = db.session.scalar(select(CampusFamily)).places[0]
+    page = client.get(f"{family_url}/ritira/{place.id}", headers=EN).get_data(as_text=True)
+    assert "It is too late to withdraw a child online" in page and "Yes, withdraw" not in page
+    response = client.post(f"{family_url}/ritira/{place.id}")
+    db.session.refresh(place)
+    assert response.status_code == 303 and place.withdrawn_at is None
+
+
+def _three_children(week_ids, **changes):
+    return form_data(
+        week_ids,
+        **{
+            "children-2-first_name": "Pietro",
+            "children-2-last_name": "Rossi",
+            "children-2-birth_date": "2019-05-05",
+        },
+        **changes,
+    )
+
+
+def test_three_children_in_two_weeks_get_one_email_and_one_pdf_with_a_qr_each(app, client):
+    from centrale_booking.documents.emails import build_email
+    from centrale_booking.outbox.models import OutboxMessage
+    from tests.helpers import pdf_image_count, pdf_text
+
+    campus = make_edition(weeks=2, capacity=12)
+    client.post(f"/campus/{campus.id}/iscrivi", data=_three_children([s.id for s in campus.slots]))
+    [message] = db.session.scalars(select(OutboxMessage)).all()  # one, for the family
+    assert message.kind == "confirmation"
+    email = build_email(message)
+    text = email.get_body(("plain",)).get_content()
+    assert text.count("Giulia R. · ") == 2 and text.count("Pietro R. · ") == 2
+    assert "28 dicembre 2026 – 1 gennaio 2027: confermata (Giulia, Marco, Pietro)" in text
+    assert "ritiralo o ritirala dalla settimana" in " ".join(text.split())
+    images = [part for part in email.walk() if part.get_content_type() == "image/png"]
+    assert len(images) == 6  # three children, two weeks
+    [pdf] = [p for p in email.iter_attachments() if p.get_content_type() == "application/pdf"]
+    content = pdf.get_content()
+    assert pdf_image_count(content) == 6
+    assert "4–8 gennaio 2027: confermata" in " ".join(pdf_text(content).split())
+
+
+def test_a_family_waiting_for_every_week_gets_one_waiting_list_email_naming_them(app, client):
+    from centrale_booking.documents.emails import build_email
+    from centrale_booking.outbox.models import OutboxMessage
+
+    campus = make_edition(weeks=2, capacity=1)
+    client.post(f"/campus/{campus.id}/iscrivi", data=form_data([s.id for s in campus.slots]))
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.kind == "waitlisted"
+    text = build_email(message).get_body(("plain",)).get_content()
+    assert "28 dicembre 2026 – 1 gennaio 2027: in lista d'attesa (Giulia, Marco)" in text
+    assert "4–8 gennaio 2027: in lista d'attesa (Giulia, Marco)" in text
+
+
+def test_a_withdrawal_gives_every_week_of_the_family_a_new_pdf(app, client):
+    from centrale_booking.links import pdf_url
+    from tests.helpers import pdf_text
+
+    campus = make_edition(weeks=2, capacity=12)
+    family_url = client.post(
+        f"/campus/{campus.id}/iscrivi", data=form_data([s.id for s in campus.slots])
+    ).headers["Location"]
+    first, second = db.session.scalars(select(Booking).order_by(Booking.id)).all()
+    pdf = pdf_url(first).removeprefix("http://booking.test")
+    assert pdf_text(client.get(pdf).data).count("Marco R.") == 2
+    marco = next(
+        p
+        for p in db.session.scalar(select(CampusFamily)).places
+        if p.child.first_name == "Marco" and p.booking_id == second.id
+    )
+    client.post(f"{family_url}/ritira/{marco.id}")
+    assert pdf_text(client.get(pdf).data).count("Marco R.") == 1
