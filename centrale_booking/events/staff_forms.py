@@ -89,6 +89,48 @@ def image_under_static(form, field):
         )
 
 
+# Fields that an event's form and a series' form both have: made by a function, so that each
+# form gets its own field in its own place (WTForms orders fields by when they were made).
+
+
+def start_time_field() -> TimeField:
+    return TimeField(
+        _l("Starts at"),
+        format=TIME_FORMATS,
+        invalid_value_message=_l("Please enter a time such as 18:30."),
+        validators=[InputRequired(_l("At what time does it start?"))],
+    )
+
+
+def end_time_field() -> TimeField:
+    return TimeField(
+        _l("Ends at"),
+        format=TIME_FORMATS,
+        invalid_value_message=_l("Please enter a time such as 20:00."),
+        validators=[InputRequired(_l("At what time does it end?"))],
+    )
+
+
+def room_field() -> StringField:
+    return StringField(
+        _l("Room"),
+        filters=[strip],
+        validators=[at_most(120)],
+        description=_l("Such as Sala delle pompe. Not needed for a streaming-only event."),
+    )
+
+
+def capacity_field() -> IntegerField:
+    return IntegerField(
+        _l("Seats"),
+        invalid_value_message=_l("Please enter a whole number."),
+        validators=[
+            InputRequired(_l("How many seats are there?")),
+            NumberRange(1, 5000, _l("Between %(min)s and %(max)s seats.")),
+        ],
+    )
+
+
 class EventFieldsForm(TextRuleForm):
     """What every event has, whether made alone or in a series: texts, format, place, hours,
     seats and rules. The day (or days) and the booking window are the subclasses'."""
@@ -143,12 +185,7 @@ class EventFieldsForm(TextRuleForm):
         + [SelectChoice(f.value, FORMAT_LABELS[f]) for f in EventFormat],
         validators=[InputRequired(_l("Please choose how people take part."))],
     )
-    room = StringField(
-        _l("Room"),
-        filters=[strip],
-        validators=[at_most(120)],
-        description=_l("Such as Sala delle pompe. Not needed for a streaming-only event."),
-    )
+    room = room_field()
     speakers = TextAreaField(
         _l("Speakers"), filters=[strip], validators=[at_most(2000)], render_kw={"rows": 2}
     )
@@ -185,26 +222,9 @@ class EventFieldsForm(TextRuleForm):
     image_alt_en = StringField(
         _l("Image description in English"), filters=[strip], validators=[at_most(300)]
     )
-    start_time = TimeField(
-        _l("Starts at"),
-        format=TIME_FORMATS,
-        invalid_value_message=_l("Please enter a time such as 18:30."),
-        validators=[InputRequired(_l("At what time does it start?"))],
-    )
-    end_time = TimeField(
-        _l("Ends at"),
-        format=TIME_FORMATS,
-        invalid_value_message=_l("Please enter a time such as 20:00."),
-        validators=[InputRequired(_l("At what time does it end?"))],
-    )
-    capacity = IntegerField(
-        _l("Seats"),
-        invalid_value_message=_l("Please enter a whole number."),
-        validators=[
-            InputRequired(_l("How many seats are there?")),
-            NumberRange(1, 5000, _l("Between %(min)s and %(max)s seats.")),
-        ],
-    )
+    start_time = start_time_field()
+    end_time = end_time_field()
+    capacity = capacity_field()
     max_per_booking = IntegerField(
         _l("Most seats in one booking"),
         default=4,
@@ -620,32 +640,10 @@ class PhoneBookingForm(TextRuleForm):
 class SeriesEditForm(TextRuleForm):
     """What changes for every date still to come of a weekly series, at once."""
 
-    start_time = TimeField(
-        _l("Starts at"),
-        format=TIME_FORMATS,
-        invalid_value_message=_l("Please enter a time such as 18:30."),
-        validators=[InputRequired(_l("At what time does it start?"))],
-    )
-    end_time = TimeField(
-        _l("Ends at"),
-        format=TIME_FORMATS,
-        invalid_value_message=_l("Please enter a time such as 20:00."),
-        validators=[InputRequired(_l("At what time does it end?"))],
-    )
-    room = StringField(
-        _l("Room"),
-        filters=[strip],
-        validators=[at_most(120)],
-        description=_l("Such as Sala delle pompe. Not needed for a streaming-only event."),
-    )
-    capacity = IntegerField(
-        _l("Seats"),
-        invalid_value_message=_l("Please enter a whole number."),
-        validators=[
-            InputRequired(_l("How many seats are there?")),
-            NumberRange(1, 5000, _l("Between %(min)s and %(max)s seats.")),
-        ],
-    )
+    start_time = start_time_field()
+    end_time = end_time_field()
+    room = room_field()
+    capacity = capacity_field()
 
     def validate_end_time(self, field):
         if self.start_time.data and field.data and field.data <= self.start_time.data:
