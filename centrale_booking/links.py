@@ -75,9 +75,15 @@ def newsletter_url(booking) -> str:
 
 
 def ticket_url(ticket) -> str:
-    """What a ticket's QR code holds: the ticket page, /t/<code>, on the public site. The
-    desk scanner accepts this URL or the bare code."""
-    return absolute(_path("manage.ticket", code=ticket.code))
+    """What a ticket's QR code holds: the ticket page, /t/<code>, on the public site, with
+    the code printed for the ticket (its own, or its programme's pass: a campus child's, the
+    same for all the child's weeks). The desk scanner accepts this URL or the bare code."""
+    return absolute(_path("manage.ticket", code=printed_code(ticket)))
+
+
+def printed_code(ticket) -> str:
+    """The code a ticket's QR holds and its documents print (Programme.pass_codes)."""
+    return ticket.booking.slot.programme.pass_codes([ticket]).get(ticket.id, ticket.code)
 
 
 # --- Public pages -------------------------------------------------------------------------

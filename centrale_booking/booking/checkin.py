@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..extensions import db
 from .door import NO_SEATS_LEFT, latecomer_refused
-from .models import CheckIn, CheckInCount, Direction, Slot, Ticket
+from .models import CheckIn, CheckInCount, Direction, Programme, Slot, Ticket
 from .tickets import ACCEPTED, TicketStatus, ticket_status
 
 WRONG_DAY = "wrong_day"  # a good ticket, for another day
@@ -85,6 +85,21 @@ def record_scan(
     if recorded is None:  # the same scan, recorded meanwhile by a copy that came at once
         recorded = _recorded(device, scan_id)
     return recorded
+
+
+def ticket_for_code(code: str, day: date, *, options=()) -> Ticket | None:
+    """The ticket a scanned code stands for on `day`: the one with that code, else the one
+    a kind of programme resolves it to (Programme.resolve_code: a campus child's pass). The
+    fallback runs only for a code that is no ticket's own, so a plain ticket costs one
+    lookup. `options`: loader options for the ticket's own lookup."""
+    found = db.session.scalar(select(Ticket).where(Ticket.code == code).options(*options))
+    if found is not None:
+        return found
+    kinds = dict.fromkeys(m.class_ for m in inspect(Programme).polymorphic_map.values())
+    for kind in kinds:  # every mapped kind, none named: the engine knows no programme
+        if (resolved := kind.resolve_code(code, day)) is not None:
+            return resolved
+    return None
 
 
 def _recorded(device: str, scan_id: str) -> CheckIn | None:

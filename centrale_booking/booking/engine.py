@@ -293,6 +293,7 @@ def _issue_tickets(booking: Booking, programme: Programme) -> None:
     _insert_tickets(booking, programme.ticket_plan(booking, programme.details_of(booking)))
     if "tickets" in booking.__dict__:
         db.session.expire(booking, ["tickets"])  # loaded before: read again when next used
+    programme.tickets_issued(booking)
 
 
 def _insert_tickets(booking: Booking, plan: list[TicketPlan]) -> None:

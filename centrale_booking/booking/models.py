@@ -3,7 +3,7 @@ what is scanned (Ticket) and every scan (CheckIn)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
 
@@ -200,6 +200,18 @@ class Programme(db.Model):
         request_booking, or None (then read them from the booking, if needed)."""
         return [TicketPlan(booking.contact_name, booking.quantity)]
 
+    def tickets_issued(self, booking: Booking) -> None:
+        """Called by the engine once a confirmed booking's tickets are written (ticket_plan),
+        in the same transaction, whichever page or command confirmed it: a programme that
+        ties each ticket to something of its own (a campus child's place) does it here."""
+
+    def document_version(self, booking: Booking) -> int:
+        """The version of the booking's PDF and calendar file: its own version here (every
+        change bumps it). A programme whose documents show several bookings (a campus
+        family's weeks) counts each of theirs, so that a change to any of them, made on any
+        page, makes the documents again."""
+        return booking.version
+
     def emails_each_request(self, details) -> bool:
         """Whether the engine emails each request as it is made (confirmed, waitlisted). A
         programme whose requests come several at once (a family's campus weeks) says False
@@ -324,6 +336,29 @@ class Programme(db.Model):
             now=now,
             collected_by=collector or LEFT_ALONE,
         )
+
+    # A code that stands for tickets: a campus child's pass, one QR for all the child's weeks,
+    # while the engine keeps a ticket per week (its check-ins recorded per ticket and day).
+
+    @classmethod
+    def resolve_code(cls, code: str, day: date) -> Ticket | None:
+        """The ticket that `code`, no ticket's own, stands for on `day` (a child's pass: the
+        ticket of the week covering `day`; on another day one of its weeks', which the scan
+        then answers WRONG DAY), or None. Asked by the scan lookup (checkin.ticket_for_code)
+        only when no ticket has the code. None here: a ticket is scanned by its own code."""
+        return None
+
+    def pass_codes(self, tickets: list[Ticket]) -> dict[int, str]:
+        """The code printed in the QR of each of `tickets` in place of its own, by ticket id
+        (every week's ticket of a child: the child's pass). {} here: each QR holds its
+        ticket's own code."""
+        return {}
+
+    def pass_periods(self, ticket: Ticket) -> list[tuple[date, date]]:
+        """The days, first to last on the museum's calendar, that the code printed for
+        `ticket` is good on: its slot's here; a child's pass, each week the child is in."""
+        slot = ticket.booking.slot
+        return [(clock.local(slot.starts_at).date(), clock.local(slot.ends_at).date())]
 
     def door_name(self, ticket: Ticket) -> str:
         """Who the ticket is for, as the desk's lists show it: the first name and the initial

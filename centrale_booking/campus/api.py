@@ -137,7 +137,7 @@ def create_enrolment():
             {
                 "child": p.child.full_name,
                 "week_id": p.booking.slot_id,
-                "code": tickets[p.ticket_id].code,
+                "code": p.child.pass_code,  # the child's pass, as its QR (url) holds
                 "url": ticket_url(tickets[p.ticket_id]),
             }
             for p in places

@@ -20,6 +20,7 @@ from sqlalchemy import JSON, Date, ForeignKey, String, Text, insert, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
+from ..booking.codes import new_ticket_code
 from ..booking.models import (
     Booking,
     CheckIn,
@@ -184,33 +185,101 @@ class Campus(Programme):
         # queued by service.enrol once every week has its answer.
         return details is None
 
-    def document_tickets(self, booking: Booking) -> list[Ticket]:
-        """One email and one PDF for the family: the tickets of every child in every week
-        it is confirmed in, week by week."""
-        family_id = db.session.scalar(
-            select(CampusPlace.family_id).where(CampusPlace.booking_id == booking.id)
+    def tickets_issued(self, booking: Booking) -> None:
+        # Confirmed from any page (an offer accepted on the shared manage page too): each
+        # child's place gets its ticket, so that the child's pass finds it.
+        link_tickets(booking)
+
+    def document_version(self, booking: Booking) -> int:
+        # The family's documents show all its weeks: any week's change (each bumps its
+        # booking's version; versions only grow) is a new version of every week's.
+        family_id = family_id_of(booking)
+        if family_id is None:
+            return booking.version
+        return int(
+            db.session.scalar(
+                select(db.func.sum(Booking.version)).where(
+                    Booking.id.in_(
+                        select(CampusPlace.booking_id).where(CampusPlace.family_id == family_id)
+                    )
+                )
+            )
+            or booking.version
         )
+
+    def document_tickets(self, booking: Booking) -> list[Ticket]:
+        """One email and one PDF for the family, with one QR per child: the child's pass,
+        good on every day of every week the child is confirmed in. The ticket shown for a
+        child is that of the child's first such week (its QR holds the pass)."""
+        family_id = family_id_of(booking)
         if family_id is None:
             return list(booking.tickets)
-        return list(
-            db.session.scalars(
-                select(Ticket)
-                .join(CampusPlace, CampusPlace.ticket_id == Ticket.id)
-                .join(Booking, Booking.id == CampusPlace.booking_id)
-                .join(Slot, Slot.id == Booking.slot_id)
-                .where(
-                    CampusPlace.family_id == family_id,
-                    CampusPlace.withdrawn_at.is_(None),
-                    Booking.status == "confirmed",
-                )
-                .order_by(Slot.starts_at, CampusPlace.id)
-            )
-        )
+        shown: dict[int, Ticket] = {}
+        for child_id, ticket in _confirmed_tickets(CampusPlace.family_id == family_id):
+            shown.setdefault(child_id, ticket)
+        return list(shown.values())
 
     def ticket_caption(self, ticket: Ticket) -> str:
+        """Giulia R. · 28–31 dicembre 2026, 4–8 gennaio 2027: the child and the weeks the
+        pass is good in."""
         from .rules import week_label  # rules need the models: imported when asked
 
-        return f"{ticket.holder_label} · {week_label(ticket.booking.slot)}"
+        place = place_of(ticket)
+        if place is None:
+            return f"{ticket.holder_label} · {week_label(ticket.booking.slot)}"
+        weeks = [
+            t.booking.slot for _c, t in _confirmed_tickets(CampusPlace.child_id == place.child_id)
+        ]
+        return f"{ticket.holder_label} · {', '.join(week_label(w) for w in weeks)}"
+
+    # --- The child's pass: one QR for all the child's weeks --------------------------------
+
+    @classmethod
+    def resolve_code(cls, code: str, day: date) -> Ticket | None:
+        """The ticket a child's pass stands for on `day`: the child's in the week covering
+        it; withdrawn from that week, the withdrawn place's (answered CANCELLED); on a day
+        of no week, the next (else the last) week's, which the desk answers WRONG DAY."""
+        places = db.session.scalars(
+            select(CampusPlace)
+            .join(CampusChild, CampusChild.id == CampusPlace.child_id)
+            .join(Booking, Booking.id == CampusPlace.booking_id)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(CampusChild.pass_code == code, CampusPlace.ticket_id.is_not(None))
+            .order_by(Slot.starts_at, CampusPlace.id)
+        ).all()
+        if not places:
+            return None
+        live = [p for p in places if _live(p)]
+        covering = [p for p in places if _covers(p.booking.slot, day)]
+        chosen = next((p for p in covering if _live(p)), None) or next(iter(covering), None)
+        if chosen is None:
+            later = [p for p in live if clock.local(p.booking.slot.starts_at).date() > day]
+            chosen = (later or live[-1:] or places)[0]
+        return chosen.ticket
+
+    def pass_codes(self, tickets: list[Ticket]) -> dict[int, str]:
+        ids = [t.id for t in tickets]
+        if not ids:
+            return {}
+        return dict(
+            db.session.execute(
+                select(CampusPlace.ticket_id, CampusChild.pass_code)
+                .join(CampusChild, CampusChild.id == CampusPlace.child_id)
+                .where(CampusPlace.ticket_id.in_(ids))
+            ).all()
+        )
+
+    def pass_periods(self, ticket: Ticket) -> list[tuple[date, date]]:
+        place = place_of(ticket)
+        if place is None:
+            return super().pass_periods(ticket)
+        return [
+            (
+                clock.local(t.booking.slot.starts_at).date(),
+                clock.local(t.booking.slot.ends_at).date(),
+            )
+            for _c, t in _confirmed_tickets(CampusPlace.child_id == place.child_id)
+        ]
 
     def quantity_changeable(self, booking: Booking) -> bool:
         return False  # children are enrolled by name; a child is withdrawn on its own
@@ -358,6 +427,10 @@ class CampusChild(db.Model):
     medical_notes: Mapped[str] = mapped_column(EncryptedText(), default="")
     support_needs: Mapped[str] = mapped_column(EncryptedText(), default="")
     leave_alone: Mapped[bool] = mapped_column(default=False)  # the parent agreed
+    # The child's pass: the one code of the QR printed for the child, good on every day of
+    # every week the child is confirmed in (Campus.resolve_code finds that day's ticket).
+    # Random, never an id; drawn like a ticket's code, so that a scanner reads it as one.
+    pass_code: Mapped[str] = mapped_column(String(64), unique=True, default=new_ticket_code)
 
     family: Mapped[CampusFamily] = relationship(back_populates="children")
 
@@ -484,6 +557,46 @@ def place_of(ticket: Ticket) -> CampusPlace | None:
     if place is None:
         place = next((p for p, t in _unlinked(ticket.booking) if t == ticket.id), None)
     return place
+
+
+def family_id_of(booking: Booking) -> int | None:
+    return db.session.scalar(
+        select(CampusPlace.family_id).where(CampusPlace.booking_id == booking.id).limit(1)
+    )
+
+
+def _confirmed_tickets(which) -> list[tuple[int, Ticket]]:
+    """(child id, ticket) of every live place matching `which` in a confirmed week, week by
+    week (the family's; a child's)."""
+    return [
+        (child_id, ticket)
+        for child_id, ticket in db.session.execute(
+            select(CampusPlace.child_id, Ticket)
+            .join(CampusPlace, CampusPlace.ticket_id == Ticket.id)
+            .join(Booking, Booking.id == CampusPlace.booking_id)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(
+                which,
+                CampusPlace.withdrawn_at.is_(None),
+                Booking.status == "confirmed",
+                Slot.cancelled_at.is_(None),
+            )
+            .order_by(Slot.starts_at, CampusPlace.id)
+        ).all()
+    ]
+
+
+def _live(place: CampusPlace) -> bool:
+    booking = place.booking
+    return (
+        place.withdrawn_at is None
+        and booking.status == "confirmed"
+        and booking.slot.cancelled_at is None
+    )
+
+
+def _covers(slot: Slot, day: date) -> bool:
+    return clock.local(slot.starts_at).date() <= day <= clock.local(slot.ends_at).date()
 
 
 def refuse_children_enrolled_already(slot: Slot, children) -> None:

@@ -14,14 +14,14 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from .. import clock
 from ..admin.audit import record
 from ..auth.models import AuditLog, StaffUser
 from ..booking.changes import change_capacity
 from ..booking.checkin import record_scan
-from ..booking.codes import new_manage_token
+from ..booking.codes import new_manage_token, new_reference
 from ..booking.engine import (
     Contact,
     accept_offer,
@@ -55,7 +55,6 @@ from .models import (
     CampusPlace,
     WeekDetails,
     active_places,
-    link_tickets,
     place_of,
 )
 from .rules import week_label
@@ -286,11 +285,9 @@ def accept_week(booking: Booking, child_ids: list[int], *, now: datetime) -> Non
     dropped = [p for p in places if p.child_id not in set(child_ids)]
     if len(dropped) == len(places):
         raise NoChildChosen()
-    accept_offer(booking, now=now)
-    link_tickets(booking)
+    accept_offer(booking, now=now)  # its tickets linked to the places (tickets_issued)
     for place in dropped:
         _take_out(place, now)
-    _documents_changed(places[0].family)
 
 
 # --- From the manage link ------------------------------------------------------------------
@@ -309,22 +306,6 @@ def withdraw_child(place: CampusPlace, *, now: datetime) -> None:
         cancel_booking(booking, now=now)
     else:
         _take_out(place, now)
-    _documents_changed(place.family)
-
-
-def _documents_changed(family: CampusFamily) -> None:
-    # The family's email and PDF show every week (Campus.document_tickets): a change in one
-    # week is a new version of each week's documents, so none is served as it was kept.
-    ids = [b.id for b in family_bookings(family)]
-    db.session.flush()
-    db.session.execute(
-        update(Booking)
-        .where(Booking.id.in_(ids))
-        .values(version=Booking.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    for booking in family_bookings(family):
-        db.session.expire(booking, ["version"])
 
 
 def _take_out(place: CampusPlace, now: datetime) -> None:
@@ -334,10 +315,29 @@ def _take_out(place: CampusPlace, now: datetime) -> None:
     held = booking.holds_places
     booking.quantity -= 1
     if place.ticket_id is not None:
-        ticket = place.ticket
-        place.ticket_id = None
+        # The child's ticket of the week goes with a booking of its own, cancelled: the
+        # week's live tickets are the children still in it, and the child's pass (or the
+        # ticket's own code) scanned that week answers CANCELLED, naming the child.
+        withdrawn = Booking(
+            slot_id=booking.slot_id,
+            reference=new_reference(booking.slot.programme.reference_prefix),
+            manage_token=new_manage_token(),
+            status=S.cancelled,
+            quantity=1,
+            contact_name=booking.contact_name,
+            contact_email=booking.contact_email,
+            contact_phone=booking.contact_phone,
+            language=booking.language,
+            created_at=booking.created_at,
+            confirmed_at=booking.confirmed_at,
+            cancelled_at=now,
+            privacy_consent_at=booking.privacy_consent_at,
+        )
+        db.session.add(withdrawn)
         db.session.flush()
-        db.session.delete(ticket)
+        place.ticket.booking_id = withdrawn.id
+        if "tickets" in booking.__dict__:
+            db.session.expire(booking, ["tickets"])
     db.session.flush()
     if held:
         release_places(booking.slot, 1)

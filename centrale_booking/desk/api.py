@@ -56,7 +56,7 @@ def scans():
         scanned_at = _scanned_at(form.scanned_at.data, now) if form.scanned_at.data else now
         collector = form.collector.data or None
         if collector is not None:
-            ticket = service.find_ticket(form.code.data)
+            ticket = service.find_ticket(form.code.data, clock.local(scanned_at).date())
             if ticket is not None and collector not in service.allowed_collectors(ticket):
                 raise InvalidInput({"collector": [_("This person may not collect this child.")]})
         answer = service.scan(

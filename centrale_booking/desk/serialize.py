@@ -106,13 +106,21 @@ def _message(answer: ScanAnswer, language: str) -> str:
     if result == "already_used" and answer.previous is not None:
         return used_text(answer.previous, language)
     if result == WRONG_DAY:
-        first, last = valid_days(ticket.booking.slot)
+        # A child's pass is good in each of the child's weeks; a ticket, on its slot's days.
+        periods = programme.pass_periods(ticket) if answer.by_pass else []
+        periods = periods or [valid_days(ticket.booking.slot)]
+        if len(periods) > 1:
+            return _(
+                "Valid on these days: %(days)s.",
+                days="; ".join(_period(first, last, language) for first, last in periods),
+            )
+        first, last = periods[0]
         if first == last:
-            return _("Valid on %(day)s.", day=clock.day(ticket.booking.slot.starts_at, language))
+            return _("Valid on %(day)s.", day=_period(first, last, language))
         return _(
             "Valid from %(first)s to %(last)s.",
-            first=clock.day(ticket.booking.slot.starts_at, language),
-            last=clock.day(ticket.booking.slot.ends_at, language),
+            first=_period(first, first, language),
+            last=_period(last, last, language),
         )
     if result == NO_SEATS_LEFT:
         return _(
@@ -133,6 +141,12 @@ def _message(answer: ScanAnswer, language: str) -> str:
     return ""
 
 
+def _period(first, last, language: str) -> str:
+    """A day, or days from the first to the last: "lunedì 4 gennaio 2027 – venerdì 8 …"."""
+    days = [clock.day(clock.midnight(d), language) for d in dict.fromkeys((first, last))]
+    return " – ".join(days)
+
+
 def used_text(check_in: CheckIn, language: str) -> str:
     """Used at 18:32 at Desk 1 by Anna Bianchi."""
     when = clock.clock_time(check_in.scanned_at, language)
@@ -146,12 +160,20 @@ def used_text(check_in: CheckIn, language: str) -> str:
     return _("Used at %(when)s at %(where)s.", when=when, where=where)
 
 
-def ticket_summary(ticket: Ticket, language: str, of_slot: dict | None = None) -> dict:
+def ticket_summary(
+    ticket: Ticket, language: str, of_slot: dict | None = None, passes: dict | None = None
+) -> dict:
     """What the door needs of a ticket. `of_slot`: its slot's part, made once for all the
-    tickets of a slot (slot_summary)."""
+    tickets of a slot (slot_summary); `passes`: the slot's pass codes (Programme.pass_codes),
+    asked once for all its tickets too."""
     programme = ticket.booking.slot.programme
+    if passes is None:
+        passes = programme.pass_codes([ticket])
     return {
         "code": ticket.code,
+        # the code its QR holds, when not its own (a child's pass): a device offline finds
+        # the ticket by it too
+        "pass": passes.get(ticket.id),
         "reference": ticket.booking.reference,
         "name": programme.door_name(ticket),
         "label": programme.door_label(ticket, language),
@@ -186,9 +208,11 @@ def scan_item(check_in: CheckIn) -> dict:
     }
 
 
-def arrival_item(arrival: Arrival, language: str, of_slot: dict | None = None) -> dict:
+def arrival_item(
+    arrival: Arrival, language: str, of_slot: dict | None = None, passes: dict | None = None
+) -> dict:
     return {
-        **ticket_summary(arrival.ticket, language, of_slot),
+        **ticket_summary(arrival.ticket, language, of_slot, passes),
         "state": arrival.state,
         "arrived_at": None if arrival.arrived_at is None else clock.iso(arrival.arrived_at),
     }
@@ -217,6 +241,7 @@ def day_items(slots: list[SlotToday], language: str, now: datetime | None = None
     items = []
     for s in slots:
         of_slot = slot_summary(s.slot, language)
+        passes = s.slot.programme.pass_codes([a.ticket for a in s.arrivals])
         items.append(
             {
                 "slot_id": s.slot.id,
@@ -226,7 +251,7 @@ def day_items(slots: list[SlotToday], language: str, now: datetime | None = None
                 "time": of_slot["time"],
                 "expected": s.expected,
                 "arrived": s.arrived,
-                "tickets": [arrival_item(a, language, of_slot) for a in s.arrivals],
+                "tickets": [arrival_item(a, language, of_slot, passes) for a in s.arrivals],
                 "walk_in_seats": None if now is None else walk_in_seats(s.slot, now),
             }
         )

@@ -21,6 +21,7 @@ from ..booking.checkin import (
     record_counts,
     record_scan,
     scan_result,
+    ticket_for_code,
 )
 from ..booking.door import door_seats
 from ..booking.engine import Contact, book_walk_in
@@ -50,14 +51,16 @@ def ticket_code(scanned: str) -> str | None:
     return text if _CODE.fullmatch(text) else None
 
 
-def find_ticket(scanned: str) -> Ticket | None:
+def find_ticket(scanned: str, day: date | None = None) -> Ticket | None:
+    """The ticket of what was scanned, on `day` (today by default): by its own code, else
+    what the code stands for that day (a campus child's pass: that day's week)."""
     code = ticket_code(scanned)
     if code is None:
         return None
-    return db.session.scalar(
-        select(Ticket)
-        .where(Ticket.code == code)
-        .options(joinedload(Ticket.booking).joinedload(Booking.slot).joinedload(Slot.programme))
+    return ticket_for_code(
+        code,
+        day or clock.today(),
+        options=[joinedload(Ticket.booking).joinedload(Booking.slot).joinedload(Slot.programme)],
     )
 
 
@@ -73,6 +76,7 @@ class ScanAnswer:
     collectors: list[Collector] = field(default_factory=list)
     may_leave_alone: bool = False
     collected_by: str = ""  # a check-out's collector, or LEFT_ALONE
+    by_pass: bool = False  # scanned by a code standing for the ticket (a child's pass)
 
 
 def scan(
@@ -90,15 +94,15 @@ def scan(
     records who collects (`collector`, a name among the programme's collectors, or
     LEFT_ALONE); without one it answers CHOOSE_COLLECTOR and records nothing. The caller
     commits."""
-    ticket = find_ticket(scanned)
+    day = clock.local(now).date()
+    ticket = find_ticket(scanned, day)
     if ticket is None:
         return ScanAnswer(UNKNOWN, direction or Direction.inward)
     programme = ticket.booking.slot.programme
-    day = clock.local(now).date()
     if direction is None:
         outside = not (programme.checks_out and is_inside(ticket, day))
         direction = Direction.inward if outside else Direction.outward
-    answer = ScanAnswer(ACCEPTED, direction, ticket)
+    answer = ScanAnswer(ACCEPTED, direction, ticket, by_pass=ticket.code != ticket_code(scanned))
     if programme.checks_out and direction is Direction.outward:
         answer.collectors = programme.collectors(ticket)
         answer.may_leave_alone = programme.may_leave_alone(ticket)

@@ -27,7 +27,7 @@ from ..booking.models import Booking, WaitlistMode
 from ..booking.states import LIVE, BookingStatus
 from ..clock import clock_time, day, moment_text, slot_when
 from ..extensions import utcnow
-from ..links import cancel_url, manage_url, newsletter_url, site_url, ticket_url
+from ..links import cancel_url, manage_url, newsletter_url, printed_code, site_url, ticket_url
 from ..museum import museum_contact
 from ..outbox.models import EmailKind, OutboxMessage
 
@@ -191,7 +191,7 @@ def _context(
         "slot_cancelled": slot.cancelled_at is not None,
         "cancel_deadline": _moment(deadline, language),
         "tickets": [
-            {"label": programme.ticket_caption(ticket), "code": ticket.code, "cid": cid}
+            {"label": programme.ticket_caption(ticket), "code": printed_code(ticket), "cid": cid}
             for ticket, (cid, _png, _filename) in zip(_tickets(booking), images, strict=False)
         ],
         "waiting": booking.status is S.waitlisted,

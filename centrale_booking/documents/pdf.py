@@ -145,11 +145,13 @@ def confirmation_pdf(booking: Booking, language: str | None = None) -> bytes:
     `sweep_expired_holds` does; called inside one (`with transaction():`), it is added to that
     transaction, and kept when the caller commits."""
     language = language or booking.language
-    kept = _kept(booking.id, CONFIRMATION, booking.version, language)
+    # the programme's version of it: a campus family's counts every week of the family
+    version = booking.slot.programme.document_version(booking)
+    kept = _kept(booking.id, CONFIRMATION, version, language)
     if kept is not None:
         return kept
     content = render_confirmation(booking, language)
-    return _keep(booking, CONFIRMATION, language, content)
+    return _keep(booking, CONFIRMATION, version, language, content)
 
 
 def render_confirmation(booking: Booking, language: str | None = None) -> bytes:
@@ -234,8 +236,8 @@ def _named(match: re.Match) -> str:
     return f"({' '.join(names)})" if names else ""
 
 
-def _keep(booking: Booking, kind: str, language: str, content: bytes) -> bytes:
-    booking_id, version = booking.id, booking.version
+def _keep(booking: Booking, kind: str, version: int, language: str, content: bytes) -> bytes:
+    booking_id = booking.id
     document = KeptDocument(
         booking_id=booking_id, kind=kind, version=version, language=language, content=content
     )

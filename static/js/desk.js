@@ -414,9 +414,11 @@
             name: t.name, label: t.checks_out ? t.name : t.label, admits: t.admits, programme: t.programme, time: t.time,
             valid_from: t.valid_from, valid_to: t.valid_to, checks_out: t.checks_out,
             // a scan still queued here counts, even before the server has it
-            state: kept && kept.here_at && queued(t.code) ? "inside" : t.state,
+            state: kept && kept.here_at && (queued(t.code) || (t.pass && queued(t.pass))) ? "inside" : t.state,
             here_at: kept ? kept.here_at : undefined
           };
+          // A child's pass (one QR for all the child's weeks) answers as today's ticket.
+          if (t.pass) tickets[t.pass] = tickets[t.code];
         });
       });
       day = { day: reply.data.day, tickets: tickets };

@@ -272,10 +272,12 @@ def _three_children(week_ids, **changes):
     )
 
 
-def test_three_children_in_two_weeks_get_one_email_and_one_pdf_with_a_qr_each(app, client):
+def test_three_children_in_two_weeks_get_one_email_and_one_pdf_with_one_pass_each(
+    app, client, tmp_path
+):
     from centrale_booking.documents.emails import build_email
     from centrale_booking.outbox.models import OutboxMessage
-    from tests.helpers import pdf_image_count, pdf_text
+    from tests.helpers import decoded_qr_codes, pdf_image_count, pdf_text
 
     campus = make_edition(weeks=2, capacity=12)
     client.post(f"/campus/{campus.id}/iscrivi", data=_three_children([s.id for s in campus.slots]))
@@ -283,15 +285,25 @@ def test_three_children_in_two_weeks_get_one_email_and_one_pdf_with_a_qr_each(ap
     assert message.kind == "confirmation"
     email = build_email(message)
     text = email.get_body(("plain",)).get_content()
-    assert text.count("Giulia R. · ") == 2 and text.count("Pietro R. · ") == 2
+    # one QR per child, its caption naming both weeks, its code the child's pass
+    assert text.count("Giulia R. · ") == 1 and text.count("Pietro R. · ") == 1
+    passes = {c.first_name: c.pass_code for c in db.session.scalars(select(CampusChild))}
+    assert (
+        f"Giulia R. · 28 dicembre 2026 – 1 gennaio 2027, 4–8 gennaio 2027: {passes['Giulia']}"
+        in text
+    )
     assert "28 dicembre 2026 – 1 gennaio 2027: confermata (Giulia, Marco, Pietro)" in text
     assert "ritiralo o ritirala dalla settimana" in " ".join(text.split())
     images = [part for part in email.walk() if part.get_content_type() == "image/png"]
-    assert len(images) == 6  # three children, two weeks
+    assert len(images) == 3  # three children, one pass each for both weeks
     [pdf] = [p for p in email.iter_attachments() if p.get_content_type() == "application/pdf"]
     content = pdf.get_content()
-    assert pdf_image_count(content) == 6
+    assert pdf_image_count(content) == 3
     assert "4–8 gennaio 2027: confermata" in " ".join(pdf_text(content).split())
+    decoded = decoded_qr_codes(content, tmp_path)
+    if decoded is None:
+        pytest.skip("zbarimg is not installed")
+    assert sorted(decoded) == sorted(f"http://booking.test/t/{code}" for code in passes.values())
 
 
 def test_a_family_waiting_for_every_week_gets_one_waiting_list_email_naming_them(app, client):
@@ -309,7 +321,7 @@ def test_a_family_waiting_for_every_week_gets_one_waiting_list_email_naming_them
 
 def test_a_withdrawal_gives_every_week_of_the_family_a_new_pdf(app, client):
     from centrale_booking.links import pdf_url
-    from tests.helpers import pdf_text
+    from tests.helpers import pdf_image_count, pdf_text
 
     campus = make_edition(weeks=2, capacity=12)
     family_url = client.post(
@@ -317,11 +329,14 @@ def test_a_withdrawal_gives_every_week_of_the_family_a_new_pdf(app, client):
     ).headers["Location"]
     first, second = db.session.scalars(select(Booking).order_by(Booking.id)).all()
     pdf = pdf_url(first).removeprefix("http://booking.test")
-    assert pdf_text(client.get(pdf).data).count("Marco R.") == 2
+    before = client.get(pdf).data
+    assert "4–8 gennaio 2027: confermata (Giulia, Marco)" in " ".join(pdf_text(before).split())
     marco = next(
         p
         for p in db.session.scalar(select(CampusFamily)).places
         if p.child.first_name == "Marco" and p.booking_id == second.id
     )
     client.post(f"{family_url}/ritira/{marco.id}")
-    assert pdf_text(client.get(pdf).data).count("Marco R.") == 1
+    after = client.get(pdf).data  # the first week's PDF, made again
+    assert "4–8 gennaio 2027: confermata (Giulia)" in " ".join(pdf_text(after).split())
+    assert pdf_image_count(after) == 2  # Marco keeps his pass, for the first week
