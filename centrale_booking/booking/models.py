@@ -223,6 +223,16 @@ class Programme(db.Model):
         family's, those of all its weeks."""
         return list(booking.tickets)
 
+    def calendar_bookings(self, booking: Booking) -> list[Booking]:
+        """The bookings the calendar file of `booking` holds, one event each: itself, here;
+        a campus family's, every week it is confirmed in."""
+        return [booking]
+
+    def days_off(self, slot: Slot) -> list[date]:
+        """The days between a slot's first and last on which it does not run (a campus
+        week's weekend and closed days), left out of its calendar event. None here."""
+        return []
+
     def ticket_caption(self, ticket: Ticket) -> str:
         """How the email and the PDF name a ticket: its holder, here."""
         return ticket.holder_label

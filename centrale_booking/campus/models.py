@@ -207,6 +207,37 @@ class Campus(Programme):
             or booking.version
         )
 
+    def calendar_bookings(self, booking: Booking) -> list[Booking]:
+        # The family's calendar file: every week it is confirmed in, an event each.
+        family_id = family_id_of(booking)
+        if family_id is None or booking.status != "confirmed":
+            return [booking]
+        weeks = db.session.scalars(
+            select(Booking)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(
+                Booking.id.in_(
+                    select(CampusPlace.booking_id).where(CampusPlace.family_id == family_id)
+                ),
+                Booking.status == "confirmed",
+                Slot.cancelled_at.is_(None),
+            )
+            .order_by(Slot.starts_at, Booking.id)
+        )
+        by_week: dict[int, Booking] = {}
+        for week in weeks:  # brothers and sisters enrolled apart: one event for the week
+            by_week.setdefault(week.slot_id, week)
+        return list(by_week.values())
+
+    def days_off(self, slot: Slot) -> list[date]:
+        first, last = clock.local(slot.starts_at).date(), clock.local(slot.ends_at).date()
+        runs = set(self.week_days(slot))
+        return [
+            first + timedelta(days=n)
+            for n in range((last - first).days + 1)
+            if first + timedelta(days=n) not in runs
+        ]
+
     def document_tickets(self, booking: Booking) -> list[Ticket]:
         """One email and one PDF for the family, with one QR per child: the child's pass,
         good on every day of every week the child is confirmed in. The ticket shown for a

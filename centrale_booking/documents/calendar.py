@@ -28,18 +28,28 @@ PRODID = "-//MM S.p.A.//Centrale Booking//IT"
 
 
 def booking_ics(booking: Booking) -> bytes:
-    """The booking as a calendar event, in the booking's language. Cancelled: the same UID
-    with STATUS:CANCELLED and METHOD:CANCEL, so calendars that imported it drop it."""
-    slot = booking.slot
-    programme = slot.programme
-    language = booking.language
+    """The booking as a calendar event, in the booking's language: one event per booking its
+    programme puts in the file (a campus family's: every week it is confirmed in). Cancelled:
+    the same UID with STATUS:CANCELLED and METHOD:CANCEL, so calendars that imported it
+    drop it."""
+    programme = booking.slot.programme
     cancelled = booking.status in (BookingStatus.cancelled, BookingStatus.expired)
     calendar = new_calendar(method="CANCEL" if cancelled else "PUBLISH")
+    bookings = [booking] if cancelled else programme.calendar_bookings(booking) or [booking]
+    for each in bookings:
+        calendar.add_component(_booking_event(each, booking.language))
+    return calendar_bytes(calendar)
+
+
+def _booking_event(booking: Booking, language: str) -> Event:
+    slot = booking.slot
+    programme = slot.programme
+    cancelled = booking.status in (BookingStatus.cancelled, BookingStatus.expired)
     with force_locale(language):
         event = slot_component(slot, language, uid=f"booking-{booking.reference}@{host()}")
         if not programme.in_person(booking) and programme.online_url(booking):
             event["location"] = programme.online_url(booking)  # a link the calendar opens
-        event.add("sequence", booking.version)
+        event.add("sequence", programme.document_version(booking))
         # Calendars are shared and synced: the public page, never the secret manage link
         # (whoever holds that one can cancel the booking).
         page = programme_url(programme)
@@ -68,8 +78,7 @@ def booking_ics(booking: Booking) -> bytes:
         event.add("description", "\n".join(lines))
         if organizer := _organizer():
             event.add("organizer", organizer, parameters={"CN": current_app.config["MUSEUM_NAME"]})
-    calendar.add_component(event)
-    return calendar_bytes(calendar)
+    return event
 
 
 def slot_component(slot: Slot, language: str, uid: str) -> Event:
@@ -89,6 +98,9 @@ def slot_component(slot: Slot, language: str, uid: str) -> Event:
         # rather than one event running through the nights.
         event.add("dtend", starts.replace(hour=ends.hour, minute=ends.minute))
         event.add("rrule", vRecur(freq="DAILY", until=slot.ends_at))
+        # the days it does not run (a week's weekend, a closed day), at the daily start time
+        for day in programme.days_off(slot):
+            event.add("exdate", starts.replace(year=day.year, month=day.month, day=day.day))
     event.add("location", programme.place(language))
     return event
 

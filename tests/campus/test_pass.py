@@ -4,7 +4,7 @@ day); the desk resolves a scanned pass to the ticket of the week covering the sc
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -249,3 +249,67 @@ def test_every_weeks_ticket_of_a_child_prints_the_childs_pass(app):
     tickets = db.session.scalars(select(CampusPlace)).all()
     passes = {links.ticket_url(p.ticket) for p in tickets}
     assert passes == {f"http://booking.test/t/{c.pass_code}" for c in family.children}
+
+
+# --- The family's calendar file ----------------------------------------------------------------
+
+
+def test_the_familys_calendar_file_holds_every_confirmed_week_on_milans_clocks(app, client):
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar
+
+    from centrale_booking.links import ics_url
+
+    campus = make_edition(weeks=3, capacity=2, closed_days=["2027-01-01"])
+    first, second, third = campus.slots
+    with transaction():
+        enrol(campus, an_enrolment([third], [a_child("Anna"), a_child("Luca")]), now=NOW)
+    family = _siblings(campus)  # the third week is full: waiting, not in the calendar
+    booking = next(p.booking for p in family.places if p.booking.slot_id == second.id)
+    response = client.get(ics_url(booking).removeprefix("http://booking.test"))
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(response.data)
+    events = sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
+    rome = ZoneInfo("Europe/Rome")
+    assert [e.decoded("dtstart") for e in events] == [
+        datetime(2026, 12, 28, 8, 30, tzinfo=rome),
+        datetime(2027, 1, 4, 8, 30, tzinfo=rome),
+    ]
+    assert [e.decoded("dtend") for e in events] == [
+        datetime(2026, 12, 28, 16, 30, tzinfo=rome),
+        datetime(2027, 1, 4, 16, 30, tzinfo=rome),
+    ]
+    assert all(str(e["dtstart"].params["TZID"]) == "Europe/Rome" for e in events)
+    assert [e["rrule"]["FREQ"] for e in events] == [["DAILY"], ["DAILY"]]
+    # 1 January is closed: not a campus day in the calendar
+    [exdate] = events[0]["exdate"].dts
+    assert exdate.dt == datetime(2027, 1, 1, 8, 30, tzinfo=rome)
+    assert "exdate" not in events[1]
+    assert len({str(e["uid"]) for e in events}) == 2
+    assert calendar.walk("VTIMEZONE")  # the zone goes with the file
+
+
+def test_a_change_to_any_week_is_a_new_sequence_of_the_familys_calendar(app, client):
+    from icalendar import Calendar
+
+    from centrale_booking.links import ics_url
+
+    campus = make_edition(weeks=2)
+    family = _siblings(campus)
+    first, second = campus.slots
+    booking = next(p.booking for p in family.places if p.booking.slot_id == first.id)
+    url = ics_url(booking).removeprefix("http://booking.test")
+
+    def sequences():
+        events = Calendar.from_ical(client.get(url).data).walk("VEVENT")
+        return sorted(int(e["sequence"]) for e in events)
+
+    before = sequences()
+    marco = next(
+        p for p in family.places if p.child.first_name == "Marco" and p.booking.slot_id == second.id
+    )
+    with transaction():
+        withdraw_child(marco, now=NOW)
+    after = sequences()
+    assert len(after) == 2 and min(after) > max(before)
