@@ -340,3 +340,51 @@ def test_a_withdrawal_gives_every_week_of_the_family_a_new_pdf(app, client):
     after = client.get(pdf).data  # the first week's PDF, made again
     assert "4–8 gennaio 2027: confermata (Giulia)" in " ".join(pdf_text(after).split())
     assert pdf_image_count(after) == 2  # Marco keeps his pass, for the first week
+
+
+def test_an_offer_accepted_on_the_shared_manage_page_updates_every_weeks_documents(app, client):
+    from centrale_booking.campus.service import enrol, withdraw_child
+    from centrale_booking.documents.emails import build_email
+    from centrale_booking.extensions import utcnow
+    from centrale_booking.links import manage_path, pdf_url
+    from centrale_booking.outbox.models import OutboxMessage
+    from tests.campus.helpers import NOW, a_child, an_enrolment
+    from tests.helpers import pdf_text
+
+    campus = make_edition(weeks=2, capacity=2)
+    first_week, second_week = campus.slots
+    with transaction():
+        other = enrol(
+            campus, an_enrolment([second_week], [a_child("Anna"), a_child("Luca")]), now=NOW
+        )
+    client.post(f"/campus/{campus.id}/iscrivi", data=form_data([s.id for s in campus.slots]))
+    family = db.session.scalars(select(CampusFamily).order_by(CampusFamily.id.desc())).first()
+    confirmed, waiting = sorted({p.booking for p in family.places}, key=lambda b: b.slot_id)
+    assert (confirmed.status, waiting.status) == (S.confirmed, S.waitlisted)
+    first_pdf = pdf_url(confirmed).removeprefix("http://booking.test")
+    words = " ".join(pdf_text(client.get(first_pdf).data).split())  # made and kept
+    assert "4–8 gennaio 2027: in lista d'attesa (Giulia, Marco)" in words
+    for place in list(other.places):
+        with transaction():
+            withdraw_child(place, now=utcnow())  # two places free: offered to the family
+    db.session.refresh(waiting)
+    assert waiting.status is S.offered
+    client.post(manage_path(waiting) + "/accetta")  # the shared page, not the campus's
+    db.session.refresh(waiting)
+    assert waiting.status is S.confirmed
+    # the first week's PDF is made again: the second week confirmed, each pass for both
+    words = " ".join(pdf_text(client.get(first_pdf).data).split())
+    assert "4–8 gennaio 2027: confermata (Giulia, Marco)" in words
+    # and the email of the accepted week shows the whole family's passes
+    message = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.booking_id == waiting.id)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    assert message.kind == "confirmation"
+    text = build_email(message).get_body(("plain",)).get_content()
+    giulia = next(c for c in family.children if c.first_name == "Giulia")
+    assert (
+        f"Giulia R. · 28 dicembre 2026 – 1 gennaio 2027, 4–8 gennaio 2027: {giulia.pass_code}"
+        in text
+    )
