@@ -51,7 +51,10 @@ back_office.add_url_rule(
     "/<id:campus_id>/pubblica", "publish_edition", staff.publish_edition, methods=["POST"]
 )
 back_office.add_url_rule(
-    "/<id:campus_id>/nascondi", "unpublish_edition", staff.unpublish_edition, methods=["POST"]
+    "/<id:campus_id>/nascondi",
+    "unpublish_edition",
+    staff.unpublish_edition,
+    methods=["GET", "POST"],
 )
 back_office.add_url_rule("/<id:slot_id>/registro", "register", staff.register)
 back_office.add_url_rule("/<id:slot_id>/registro.pdf", "register_pdf", staff.register_pdf)

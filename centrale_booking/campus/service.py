@@ -641,6 +641,33 @@ def update_edition(
     return changes
 
 
+@dataclass(frozen=True)
+class Enrolled:
+    """Who an edition's families are, for the staff before hiding it."""
+
+    families: int  # with a child confirmed, offered or waiting in some week
+    confirmed: int  # children's places confirmed, over all weeks
+    waiting: int  # children's places waiting or offered
+
+
+def enrolled(campus: Campus) -> Enrolled:
+    rows = db.session.execute(
+        select(CampusPlace.family_id, Booking.status)
+        .join(Booking, Booking.id == CampusPlace.booking_id)
+        .join(CampusFamily, CampusFamily.id == CampusPlace.family_id)
+        .where(
+            CampusFamily.campus_id == campus.id,
+            CampusPlace.withdrawn_at.is_(None),
+            Booking.status.in_((S.confirmed, S.waitlisted, S.offered)),
+        )
+    ).all()
+    return Enrolled(
+        families=len({family_id for family_id, _status in rows}),
+        confirmed=sum(1 for _f, status in rows if status is S.confirmed),
+        waiting=sum(1 for _f, status in rows if status is not S.confirmed),
+    )
+
+
 def set_edition_published(campus: Campus, published: bool, *, by: StaffUser) -> bool:
     if campus.published == published:
         return False

@@ -22,6 +22,7 @@ from .rules import week_label
 from .service import (
     create_edition,
     day_register,
+    enrolled,
     open_health,
     set_edition_published,
     update_edition,
@@ -120,6 +121,16 @@ def publish_edition(campus_id: int):
 
 
 def unpublish_edition(campus_id: int):
+    """With families enrolled, a confirmation step first: it says what happens to them."""
+    campus = db.get_or_404(Campus, campus_id)
+    families = enrolled(campus)
+    asked = request.method == "POST" and (not families.families or request.form.get("confirmed"))
+    if not asked or not campus.published:  # a GET never changes anything
+        if not campus.published:
+            return redirect(url_for("campus_staff.weeks", _anchor=f"campus-{campus.id}"), 303)
+        return render_template(
+            "campus/staff/unpublish.html", campus=campus, enrolled=families, form=ConfirmForm()
+        )
     return _set_published(campus_id, False)
 
 

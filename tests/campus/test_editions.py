@@ -268,6 +268,44 @@ def test_publish_and_hide_are_buttons_on_the_list_and_audited(app, client):
     assert actions == ["campus.published", "campus.unpublished"]
 
 
+def test_hiding_an_edition_with_families_asks_first_saying_what_happens_to_them(app, client):
+    campus = make_edition(weeks=2, capacity=2)
+    first, second = campus.slots
+    children = [a_child("Giulia"), a_child("Marco", born=date(2017, 3, 3))]
+    with transaction():
+        enrol(campus, an_enrolment([first, second], children), now=NOW)
+        enrol(campus, an_enrolment([second], [a_child("Anna")]), now=NOW)  # waiting
+    sign_in(client, Role.education)
+    asked = client.post(f"/staff/campus/{campus.id}/nascondi", headers=EN)
+    assert asked.status_code == 200  # the question, nothing changed
+    page = " ".join(asked.get_data(as_text=True).split())
+    assert "Hide “Christmas campus” from the public?" in page
+    assert "2 families are enrolled: 4 places of children confirmed, 1 waiting." in page
+    assert "are not told anything" in page and "still offered to them" in page
+    assert client.get(f"/staff/campus/{campus.id}/nascondi", headers=EN).status_code == 200
+    db.session.refresh(campus)
+    assert campus.published and client.get(f"/campus/{campus.id}").status_code == 200
+    assert db.session.scalar(select(AuditLog.action)) is None
+    done = client.post(f"/staff/campus/{campus.id}/nascondi", data={"confirmed": "yes"})
+    assert done.status_code == 303
+    db.session.refresh(campus)
+    assert not campus.published and client.get(f"/campus/{campus.id}").status_code == 404
+    assert db.session.scalars(select(AuditLog.action)).all() == ["campus.unpublished"]
+
+
+def test_the_question_before_hiding_reads_in_italian(app, client):
+    campus = make_edition()
+    with transaction():
+        enrol(campus, an_enrolment(campus.slots, [a_child("Giulia")]), now=NOW)
+    sign_in(client, Role.education)
+    page = " ".join(
+        client.get(f"/staff/campus/{campus.id}/nascondi").get_data(as_text=True).split()
+    )
+    assert "Nascondere «Campus di Natale» al pubblico?" in page
+    assert "1 famiglia è iscritta: 1 posto confermato." in page
+    assert "Sì, nascondila" in page
+
+
 def test_the_desk_may_not_edit_editions(app, client):
     campus = make_edition()
     sign_in(client, Role.desk)
