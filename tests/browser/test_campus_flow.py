@@ -123,3 +123,66 @@ def test_the_form_with_errors_names_the_child(visit, campus, language):
     error = page.locator("#children-0-birth_date-error").inner_text()
     assert error.startswith("Pietro: ")
     shot(v, f"campus-errors-{language}-390")
+
+
+@pytest.mark.parametrize(("language", "width"), [("it", 390), ("en", 1280)])
+def test_the_staff_create_an_edition_of_two_weeks_publish_it_and_see_it_public(
+    visit, live_app, language, width
+):
+    from centrale_booking.auth.models import Role
+    from tests.factories import make_staff
+
+    email = f"education-{secrets.token_hex(4)}@centrale.example"
+    with live_app.app_context():
+        make_staff(Role.education, password="water towers of milan", email=email)
+        monday = today() + timedelta(days=21 + (7 - today().weekday()) % 7)
+        db.session.remove()
+    token = secrets.token_hex(3)
+    title = f"Campus di Pasqua {token}"
+    v = visit(language, width=width)
+    page = v.page
+    v.open("/staff/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill("water towers of milan")
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
+    v.open("/staff/campus/nuova")
+    page.locator("#title_it").fill(title)
+    page.locator("#title_en").fill(title.replace("Campus di Pasqua", "Easter campus"))
+    page.locator("#season").select_option("easter")
+    page.locator("#closure_starts").fill((monday - timedelta(days=3)).isoformat())
+    page.locator("#closure_ends").fill((monday + timedelta(days=15)).isoformat())
+    page.locator("#weeks-0-first_day").fill(monday.isoformat())
+    page.locator("#weeks-0-last_day").fill((monday + timedelta(days=4)).isoformat())
+    page.locator("#weeks-0-capacity").fill("30")
+    with page.expect_navigation():
+        page.locator("button[name=add][value=week]").click()
+    second = monday + timedelta(weeks=1)
+    page.locator("#weeks-1-first_day").fill(second.isoformat())
+    page.locator("#weeks-1-last_day").fill((second + timedelta(days=4)).isoformat())
+    page.locator("#weeks-1-capacity").fill("20")
+    shot(v, f"campus-staff-new-{language}-{width}")
+    with page.expect_navigation():
+        page.locator("main button.btn-primary[type=submit]").click()
+    assert "nuova" not in page.url, page.locator("#form-errors").inner_text()
+    section = page.locator("section", has_text=token).first
+    assert ("Non pubblica" if language == "it" else "Not public") in section.inner_text()
+    with page.expect_navigation():
+        section.locator("button[type=submit]").click()  # Publish
+    shot(v, f"campus-staff-list-{language}-{width}")
+    v.open("/campus/")
+    public = " ".join(page.locator("main").inner_text().split())
+    shown = title if language == "it" else title.replace("Campus di Pasqua", "Easter campus")
+    assert shown in public
+    with live_app.app_context():
+        from sqlalchemy import select
+
+        from centrale_booking.campus.rules import week_label
+
+        campus = db.session.scalar(select(Campus).where(Campus.title_it == title))
+        weeks = [week_label(slot, language) for slot in campus.slots]
+        assert campus.published and len(weeks) == 2
+        db.session.remove()
+    assert all(week in public for week in weeks)
+    shot(v, f"campus-index-new-{language}-{width}")
+    assert v.foreign_requests == []
