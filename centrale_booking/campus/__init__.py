@@ -20,7 +20,6 @@ from .service import family_weeks
 public = Blueprint("campus", __name__, url_prefix="/campus")
 public.record_once(cli.setup)
 public.after_request(views.keep_family_pages_private)
-public.add_app_template_filter(views.campus_errors, "campus_errors")
 public.add_app_template_global(views.campus_family_of, "campus_family_of")
 public.add_app_template_global(views.campus_family_url, "campus_family_url")
 public.add_app_template_global(family_weeks, "campus_family_weeks")

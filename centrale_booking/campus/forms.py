@@ -191,6 +191,9 @@ class CampusEnrolmentForm(TextRuleForm):
     delegates = FieldList(FormField(DelegateForm), min_entries=1, max_entries=MAX_DELEGATES)
     emergency_contact = FormField(EmergencyForm, label=_l("Emergency contact"))
     consents = FormField(ConsentsForm, label=_l("Consents"))
+    # How the error summary (_form.html) names each entry of a list: a child's messages
+    # name the child and the field already (_name_children_in_errors), as the API's do.
+    error_sections = {"children": None, "delegates": _l("Person %(n)s")}
     siblings_together = BooleanField(
         _l("If a week has room for only some of my children, we all wait together."),
         default=True,

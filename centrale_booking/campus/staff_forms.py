@@ -230,6 +230,7 @@ class EditionForm(TextRuleForm):
         ],
     )
     weeks = FieldList(FormField(WeekForm), min_entries=1, max_entries=MAX_WEEKS)
+    error_sections = {"weeks": _l("Week %(n)s")}  # how the error summary names each week
 
     campus: Campus | None = None
     closed: list[date] = []

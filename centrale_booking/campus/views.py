@@ -10,7 +10,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import FieldList, FormField
 
 from .. import clock
 from ..booking.availability import availability
@@ -38,34 +37,6 @@ from .service import (
 )
 
 S = BookingStatus
-
-
-def campus_errors(form, section: str = "") -> list[tuple]:
-    """Every (field, message) of the form, nested ones included, for the summary above it:
-    a child's messages name the child already; the others say their section ("Emergency
-    contact — Phone: …"), since several sections have a name and a phone."""
-    found = []
-    for field in form:
-        if isinstance(field, FormField):
-            found += campus_errors(field.form, str(field.label.text))
-        elif isinstance(field, FieldList):
-            for n, entry in enumerate(field.entries, start=1):
-                if isinstance(entry, FormField) and field.short_name == "delegates":
-                    found += campus_errors(entry.form, _("Person %(n)s", n=n))
-                elif isinstance(entry, FormField) and field.short_name == "weeks":
-                    found += campus_errors(entry.form, _("Week %(n)s", n=n))  # staff pages
-                elif isinstance(entry, FormField):
-                    found += campus_errors(entry.form)
-        elif field.errors and field.type != "CSRFTokenField":
-            for message in field.errors:
-                if field.short_name.endswith("birth_date") or str(message).count(": ") >= 2:
-                    found.append((field, str(message)))  # names the child and the field
-                elif field.type == "BooleanField":
-                    found.append((field, f"{section} — {message}" if section else str(message)))
-                else:
-                    where = f"{section} — {field.label.text}" if section else field.label.text
-                    found.append((field, f"{where}: {message}"))
-    return found
 
 
 def campus_family_of(booking):
