@@ -82,8 +82,12 @@ def ticket_url(ticket) -> str:
 
 
 def printed_code(ticket) -> str:
-    """The code a ticket's QR holds and its documents print (Programme.pass_codes)."""
-    return ticket.booking.slot.programme.pass_codes([ticket]).get(ticket.id, ticket.code)
+    """The code a ticket's QR holds and its documents print (Programme.pass_codes). A row
+    of a ticket's columns only (code, admits: an event's API answer) prints its own."""
+    booking = getattr(ticket, "booking", None)
+    if booking is None:
+        return ticket.code
+    return booking.slot.programme.pass_codes([ticket]).get(ticket.id, ticket.code)
 
 
 # --- Public pages -------------------------------------------------------------------------

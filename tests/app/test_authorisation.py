@@ -191,6 +191,7 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("POST", "campus_staff.edit_edition"): staff(Role.education, 404),
     ("POST", "campus_staff.publish_edition"): staff(Role.education, 404),
     ("POST", "campus_staff.unpublish_edition"): staff(Role.education, 404),
+    ("GET", "campus_staff.unpublish_edition"): staff(Role.education, 404),
     ("GET", "campus.withdraw"): public(404),
     ("GET", "campus_staff.register"): staff(Role.education, 404),  # a school's slot
     ("GET", "campus_staff.register_pdf"): staff(Role.education, 404),
