@@ -89,7 +89,7 @@ def slot_component(slot: Slot, language: str, uid: str) -> Event:
         # rather than one event running through the nights.
         event.add("dtend", starts.replace(hour=ends.hour, minute=ends.minute))
         event.add("rrule", vRecur(freq="DAILY", until=slot.ends_at))
-    event.add("location", programme.place(language))
+    event.add("location", programme.slot_place(slot, language))
     return event
 
 

@@ -57,6 +57,13 @@ back_office.add_url_rule(
     "/anni-scolastici", "school_years", staff.school_years, methods=["GET", "POST"]
 )
 back_office.add_url_rule("/turni", "slot_helper", staff.slot_helper, methods=["GET", "POST"])
+back_office.add_url_rule("/attivita/<id:activity_id>/turni", "activity_slots", staff.activity_slots)
+back_office.add_url_rule(
+    "/turni/<id:slot_id>", "edit_slot", staff.edit_slot, methods=["GET", "POST"]
+)
+back_office.add_url_rule(
+    "/turni/<id:slot_id>/annulla", "cancel_slot", staff.cancel_slot, methods=["GET", "POST"]
+)
 back_office.context_processor(staff.staff_labels)
 
 json_api = api_blueprint("schools_api", __name__, "/school")

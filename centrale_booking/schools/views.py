@@ -179,8 +179,8 @@ def activity(activity_id: int):
         level=level,
         year=year,
         classe=class_value(level, year),
-        months=_calendar(times, class_value(level, year)),
-        not_open=[opens for _id, _at, opens in times[:1] if opens and now < opens],
+        months=_calendar(times, class_value(level, year), activity.room),
+        not_open=[t.opens_at for t in times[:1] if t.opens_at and now < t.opens_at],
         language=current_language(),
     )
 
@@ -192,28 +192,33 @@ class FreeTime:
     href: str
     time: str  # 09:30
     label: str  # "Book Monday 5 October, 09:30", for a screen reader
+    room: str  # where the slot takes place, when not in the activity's room; else ""
 
 
 _NO_SLOT = 2**31 - 1  # an id no slot has, replaced in the one link built per page
 
 
-def _calendar(times: list, classe: str) -> list[tuple[date, list[tuple[date, list[FreeTime]]]]]:
+def _calendar(
+    times: list, classe: str, activity_room: str
+) -> list[tuple[date, list[tuple[date, list[FreeTime]]]]]:
     """The free dates by month, then by day: a calendar that reads as a list. One link and one
     date wording per day, not per slot: a year of dates is read by every teacher at the rush."""
     link = url_for("schools.book", slot_id=_NO_SLOT, classe=classe)
     book = _("Book %(when)s")  # its placeholder filled in below, once per slot
     months: dict = {}
     day_words: dict = {}
-    for slot_id, starts_at, _opens in times:
+    for slot_id, starts_at, _opens, room in times:
         start = local(starts_at)
         day = start.date()
         if day not in day_words:
             day_words[day] = format_date(day, "EEEE d MMMM")
         at = f"{start:%H:%M}"
+        elsewhere = room if room and room != activity_room else ""
         entry = FreeTime(
             link.replace(str(_NO_SLOT), str(slot_id)),
             at,
-            book % {"when": f"{day_words[day]}, {at}"},
+            book % {"when": ", ".join(filter(None, (day_words[day], at, elsewhere)))},
+            elsewhere,
         )
         months.setdefault(day.replace(day=1), {}).setdefault(day, []).append(entry)
     return [(month, list(days.items())) for month, days in months.items()]
