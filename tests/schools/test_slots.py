@@ -338,6 +338,7 @@ def test_a_new_date_keeps_the_slots_length_and_deadline_and_its_documents_follow
     email = email_of(moved)
     body = text_of(email)
     assert "Nuova data e ora" in body and "11:15" in body and "10:00" in body  # new, and was
+    assert "il codice QR della classe: è nel PDF allegato" in body  # the new one, attached
     ics = Calendar.from_ical(attachment(email, "text/calendar"))
     [event] = ics.walk("VEVENT")
     assert event.decoded("dtstart").astimezone(ROME).time() == time(11, 15)
