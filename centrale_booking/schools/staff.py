@@ -412,6 +412,9 @@ def edit_slot(slot_id: int):
     )
     to_tell = None
     starts_at = form.starts_at(utcnow()) if form.validate_on_submit() else None
+    if starts_at is not None and (closed := _no_visits_on(form.day.data, slot)):
+        form.day.errors.append(closed)
+        starts_at = None
     if starts_at is not None:
         change = SlotChange(starts_at, form.room.data, form.capacity.data)
         to_tell = len(classes_to_tell(slot, change))
@@ -445,6 +448,19 @@ def edit_slot(slot_id: int):
         ),
         status,
     )
+
+
+def _no_visits_on(day: date, slot: Slot) -> str | None:
+    """Why a slot cannot move to `day` (as the slot helper skips it: a weekend, a public
+    holiday, a school closure), or None. A slot that stays on its day is not asked again."""
+    if day == local(slot.starts_at).date():
+        return None
+    if day.weekday() not in {int(value) for value, _label in WEEKDAYS}:
+        return _("School visits are from Monday to Friday: please choose a weekday.")
+    _days, skipped = plan_slots(day, day, {day.weekday()})
+    if skipped:
+        return _("No visits on that day: %(why)s.", why=skipped[0][1])
+    return None
 
 
 def _tell_first(to_tell: int) -> bool:

@@ -10,6 +10,7 @@ from email import message_from_bytes, policy
 from html import unescape
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 from icalendar import Calendar
 from sqlalchemy import create_engine, select, text
@@ -25,6 +26,7 @@ from centrale_booking.documents.pdf import confirmation_pdf
 from centrale_booking.extensions import db, transaction, utcnow
 from centrale_booking.links import manage_path
 from centrale_booking.outbox.models import OutboxMessage
+from centrale_booking.schools.models import SchoolClosure, SchoolYear, school_year_of
 from tests.factories import make_event, make_school_slot, make_slot
 from tests.helpers import EN, Page, pdf_text, refreshed, run, sign_in
 from tests.schools.test_pages import class_form
@@ -47,6 +49,15 @@ def a_slot(days=20, capacity=1, room=None) -> Slot:
         slot.programme.room = MUSEUM_ROOM
         slot.ends_at = slot.starts_at + timedelta(minutes=90)
     return refreshed(slot)
+
+
+def a_school_day_after(day: date) -> date:
+    """The next day after `day` a slot may move to: Monday to Friday, no public holiday."""
+    public = holidays.Italy(subdiv="MI", years=range(day.year, day.year + 2))
+    day += timedelta(days=1)
+    while day.weekday() >= 5 or day in public:
+        day += timedelta(days=1)
+    return day
 
 
 def booked_class(client, slot, class_name="3B", language="it", confirm=True) -> Booking:
@@ -327,13 +338,14 @@ def test_a_new_date_keeps_the_slots_length_and_deadline_and_its_documents_follow
     booking = booked_class(client, slot)
     was_closes = slot.closes_at
     sign_in(client, Role.education)
-    new_day = local(slot.starts_at).date() + timedelta(days=2)
+    new_day = a_school_day_after(local(slot.starts_at).date())
+    shift = new_day - local(slot.starts_at).date()
     done = change(client, slot, day=new_day.isoformat(), start="11:15", tell="1")
     assert done.status_code == 303
     slot = refreshed(slot)
     assert slot.starts_at == museum_time(new_day, time(11, 15))
     assert slot.ends_at - slot.starts_at == timedelta(minutes=90)
-    assert slot.closes_at - was_closes == timedelta(days=2, hours=1, minutes=15)
+    assert slot.closes_at - was_closes == shift + timedelta(hours=1, minutes=15)
     [moved] = queued("slot_changed")
     email = email_of(moved)
     body = text_of(email)
@@ -448,7 +460,7 @@ def test_a_booked_slot_moves_only_within_its_school_year(client, app):
     sign_in(client, Role.education)
     starts = local(slot.starts_at).date()
     year = starts.year if starts.month >= 9 else starts.year - 1
-    next_year = date(year + 1, 10, 5)
+    next_year = a_school_day_after(date(year + 1, 10, 4))
     reply = change(client, slot, day=next_year.isoformat(), tell="1")
     assert reply.status_code == 422
     assert errors_of(reply)["day"] == (
@@ -595,11 +607,43 @@ def test_the_schedule_links_each_class_to_its_slot(client, app):
 def test_a_slot_moved_from_a_date_is_no_longer_there_in_the_teachers_calendar(client, app):
     slot = a_slot()
     sign_in(client, Role.education)
-    new_day = local(slot.starts_at).date() + timedelta(days=1)
-    change(client, slot, day=new_day.isoformat())
+    was_day = local(slot.starts_at).date()
+    new_day = a_school_day_after(was_day)
+    assert change(client, slot, day=new_day.isoformat()).status_code == 303
     page = client.get(f"/scuole/attivita/{slot.programme.id}?classe=primaria-3", headers=EN).text
 
     def words(day: date) -> str:
         return datetime.combine(day, time(10)).strftime("%A %-d")
 
-    assert words(new_day) in page and words(new_day - timedelta(days=1)) not in page
+    assert words(new_day) in page and words(was_day) not in page
+
+
+def test_a_slot_moves_to_no_weekend_holiday_or_school_closure(client, app):
+    slot = a_slot()
+    starts = local(slot.starts_at).date()
+    today = local(utcnow()).date()
+    closed = today + timedelta(days=35 - today.weekday())  # a Monday to come
+    with transaction():
+        school_year = SchoolYear(
+            start=school_year_of(closed), booking_opens_at=utcnow() - timedelta(days=1)
+        )
+        school_year.closures = [SchoolClosure(first_day=closed, last_day=closed, label="")]
+        db.session.add(school_year)
+    december = today.year if today < date(today.year, 12, 7) else today.year + 1
+    saturday = today + timedelta(days=5 - today.weekday() + 7)
+    sign_in(client, Role.education)
+    cases = [
+        (saturday, "School visits are from Monday to Friday: please choose a weekday."),
+        (closed, "No visits on that day: school closure."),
+        (date(december, 12, 7), "Ambrose"),  # Milan's patron day
+        (date(december, 12, 8), "Immaculate Conception"),
+    ]
+    for day, message in cases:
+        if day.weekday() >= 5 and day != saturday:
+            continue  # a holiday on a weekend this year: refused as a weekend
+        reply = change(client, slot, day=day.isoformat())
+        assert reply.status_code == 422, day
+        assert message in errors_of(reply)["day"], day
+    assert refreshed(slot).starts_at == museum_time(starts, time(10))
+    if starts.weekday() < 5:  # its own day is not asked again: a new room alone is saved
+        assert change(client, slot, room=OWN_ROOM).status_code == 303
