@@ -255,6 +255,11 @@ class Programme(db.Model):
         config = current_app.config
         return f"{config['MUSEUM_NAME']}, {config['MUSEUM_ADDRESS']}"
 
+    def slot_place(self, slot: Slot, language: str) -> str:
+        """Where `slot` takes place, for people and calendars: the programme's place, here;
+        a programme whose slots have rooms of their own (a school activity) names the slot's."""
+        return self.place(language)
+
     def places_text(self, n: int) -> str:
         return places_text(self.unit, n)
 
@@ -270,7 +275,7 @@ class Programme(db.Model):
             facts = [
                 Fact(_("What"), self.text("title", language)),
                 Fact(_("When"), clock.slot_when(slot.starts_at, slot.ends_at, language)),
-                Fact(_("Where"), self.place(language)),
+                Fact(_("Where"), self.slot_place(slot, language)),
                 *self.own_facts(booking, language),
             ]
             if personal:
@@ -406,6 +411,9 @@ class Slot(db.Model):
     closes_at: Mapped[datetime | None]  # None: closes when the slot starts
     max_per_booking: Mapped[int | None]  # None: the programme's
     cancelled_at: Mapped[datetime | None]
+    # Where this occurrence takes place, when the programme's slots have rooms of their own
+    # (a school activity's); None: the programme says (Programme.slot_place).
+    room: Mapped[str | None] = mapped_column(String(120))
 
     programme: Mapped[Programme] = relationship(back_populates="slots")
 

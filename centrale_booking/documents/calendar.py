@@ -101,7 +101,7 @@ def slot_component(slot: Slot, language: str, uid: str) -> Event:
         # the days it does not run (a week's weekend, a closed day), at the daily start time
         for day in programme.days_off(slot):
             event.add("exdate", starts.replace(year=day.year, month=day.month, day=day.day))
-    event.add("location", programme.place(language))
+    event.add("location", programme.slot_place(slot, language))
     return event
 
 

@@ -12,14 +12,16 @@ from ..admin import staff_blueprint
 from ..api import api_blueprint
 from ..auth.models import Role
 from ..programmes import ProgrammeKind
+from ..rendered import brief_public_page
 from . import api, cli, staff, views
 from .models import Activity
 from .openapi import api_part
 
 public = Blueprint("schools", __name__, url_prefix="/scuole")
-public.add_url_rule("/", "index", views.index)
-public.add_url_rule("/attivita", "activities", views.activities)
-public.add_url_rule("/attivita/<id:activity_id>", "activity", views.activity)
+# The listings every teacher reads at the window's opening are kept a moment (rendered.py).
+public.add_url_rule("/", "index", brief_public_page(views.index))
+public.add_url_rule("/attivita", "activities", brief_public_page(views.activities))
+public.add_url_rule("/attivita/<id:activity_id>", "activity", brief_public_page(views.activity))
 public.add_url_rule("/turni/<id:slot_id>/prenota", "book", views.book, methods=["GET", "POST"])
 public.add_url_rule("/prenotazione/<reference>/in-attesa", "pending", views.pending)
 public.add_url_rule(
@@ -57,6 +59,13 @@ back_office.add_url_rule(
     "/anni-scolastici", "school_years", staff.school_years, methods=["GET", "POST"]
 )
 back_office.add_url_rule("/turni", "slot_helper", staff.slot_helper, methods=["GET", "POST"])
+back_office.add_url_rule("/attivita/<id:activity_id>/turni", "activity_slots", staff.activity_slots)
+back_office.add_url_rule(
+    "/turni/<id:slot_id>", "edit_slot", staff.edit_slot, methods=["GET", "POST"]
+)
+back_office.add_url_rule(
+    "/turni/<id:slot_id>/annulla", "cancel_slot", staff.cancel_slot, methods=["GET", "POST"]
+)
 back_office.context_processor(staff.staff_labels)
 
 json_api = api_blueprint("schools_api", __name__, "/school")

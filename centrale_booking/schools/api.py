@@ -121,6 +121,7 @@ def list_slots():
                 "starts_at": iso(slot.starts_at),
                 "ends_at": iso(slot.ends_at),
                 "classes_left": slot.places_left,
+                "room": activity.room_of(slot),
                 "opens_at": iso(slot.opens_at) if slot.opens_at else None,
             }
         )

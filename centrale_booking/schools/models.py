@@ -201,6 +201,15 @@ class Activity(Programme):
         place = super().place(language)
         return f"{self.room}, {place}" if self.room else place
 
+    def room_of(self, slot) -> str:
+        """The room a slot takes place in: its own, set when it was made or changed since;
+        the activity's for a slot that never had one."""
+        return slot.room or self.room
+
+    def slot_place(self, slot, language: str) -> str:
+        room, place = self.room_of(slot), super().place(language)
+        return f"{room}, {place}" if room else place
+
     def own_facts(self, booking, language: str) -> list[Fact]:
         visit = self.details_of(booking)
         with force_locale(language):

@@ -27,12 +27,13 @@ _ACTIVITY = {
 
 _SLOT = {
     "type": "object",
-    "required": ["id", "starts_at", "ends_at", "classes_left", "opens_at"],
+    "required": ["id", "starts_at", "ends_at", "classes_left", "room", "opens_at"],
     "properties": {
         "id": {"type": "integer"},
         "starts_at": {"type": "string", "format": "date-time"},
         "ends_at": {"type": "string", "format": "date-time"},
         "classes_left": {"type": "integer", "minimum": 0},
+        "room": {"type": "string", "description": "Where the slot takes place in the museum."},
         "opens_at": {
             "type": ["string", "null"],
             "format": "date-time",

@@ -8,10 +8,11 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..booking.errors import BookingError
-from .models import GRADE_YEARS, Activity, GradeLevel, class_label
+from .models import GRADE_YEARS, Activity, GradeLevel, class_label, school_year_text
 
 # Two letters for the province, two for the type, five for a progressive and a check
 # character (its algorithm is not published: the pattern is all that is checked).
@@ -99,6 +100,25 @@ class SchoolAtLimit(BookingError):
         "Your school has already booked as many visits as a school may this school year. "
         "Please contact the museum if you need another."
     )
+
+
+class OtherSchoolYear(BookingError):
+    """A slot with classes booked moves only within its school year: each booking counts
+    towards its school's limit of that year (Activity.counter_holds)."""
+
+    code = "other_school_year"
+    status = 422
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__()
+
+    @property
+    def message(self):
+        return _(
+            "Classes are booked on this slot: it can move only within the school year %(year)s.",
+            year=school_year_text(self.year),
+        )
 
 
 def check_class(activity: Activity, details: ClassDetails) -> None:

@@ -73,11 +73,11 @@ def free_slots(activity: Activity, now: datetime, *, limit: int | None = None) -
 
 
 def free_times(activity: Activity, now: datetime) -> list:
-    """As free_slots, only each slot's id, start and opening: the calendar of a year's dates
-    is read at the rush by every teacher, and needs no more."""
+    """As free_slots, only each slot's id, start, opening and room: the calendar of a year's
+    dates is read at the rush by every teacher, and needs no more."""
     return list(
         db.session.execute(
-            select(Slot.id, Slot.starts_at, Slot.opens_at)
+            select(Slot.id, Slot.starts_at, Slot.opens_at, Slot.room)
             .where(*_free(activity.id, now))
             .order_by(Slot.starts_at)
         )

@@ -9,22 +9,24 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import holidays
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..admin.audit import record
 from ..admin.exports import bookings_csv
 from ..auth.models import AuditLog
+from ..booking.changes import CapacityBelowTaken
 from ..booking.labels import STATUS_LABELS
 from ..booking.models import Booking, Slot
 from ..booking.reminders import reminded
-from ..booking.states import BookingStatus
+from ..booking.states import LIVE, BookingStatus
 from ..clock import LocalTimeError, local, midnight, museum_time, today
 from ..converters import MAX_ID
 from ..extensions import db, transaction, utcnow
@@ -33,8 +35,17 @@ from ..i18n import current_language
 from ..programmes import ExportColumn
 from .labels import GRADE_LABELS, grade_label, years_text
 from .models import BY_API_NAME, Activity, GradeLevel, SchoolVisit, SchoolYear, school_year_of
+from .rules import OtherSchoolYear
 from .service import NewImage, create_activity, save_school_year, update_activity
-from .staff_forms import ActivityForm, SchoolYearForm
+from .slots import (
+    SlotChange,
+    cancel_activity_slot,
+    change_slot,
+    classes_booked,
+    classes_to_tell,
+    slots_of,
+)
+from .staff_forms import ActivityForm, CancelSlotForm, SchoolYearForm, SlotForm
 
 S = BookingStatus
 RECONFIRM_BY = timedelta(days=3)  # not reconfirmed this close to the visit: flagged
@@ -190,6 +201,7 @@ def export_columns() -> list[ExportColumn]:
         ExportColumn(_l("Reference"), lambda b: b.reference),
         ExportColumn(_l("Date"), lambda b: local(b.slot.starts_at).strftime("%Y-%m-%d %H:%M")),
         ExportColumn(_l("Activity"), lambda b: b.slot.programme.title_it),
+        ExportColumn(_l("Room"), lambda b: b.slot.programme.room_of(b.slot)),
         ExportColumn(_l("Status"), lambda b: str(STATUS_LABELS[b.status])),
         ExportColumn(_l("School code"), lambda b: visit(b).school_code),
         ExportColumn(_l("School name"), lambda b: visit(b).school_name),
@@ -245,6 +257,12 @@ class SlotHelperForm(TextRuleForm):
     capacity = IntegerField(
         _l("Classes per slot"), default=1, validators=[NumberRange(1, 10), Optional()]
     )
+    room = StringField(
+        _l("Room"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        description=_l("Left empty: the activity's room. Each slot can be given another later."),
+        validators=[Optional(), Length(max=120, message=_l("At most %(max)d characters, please."))],
+    )
 
     def start_times(self) -> list[time] | None:
         try:
@@ -282,6 +300,8 @@ def slot_helper():
     form.activity.choices = [(a.id, a.title_it) for a in activities]
     if not form.is_submitted() and request.args.get("attivita", "").isdecimal():
         form.activity.data = int(request.args["attivita"])  # from the activity's page
+        chosen = next((a for a in activities if a.id == form.activity.data), None)
+        form.room.data = chosen.room if chosen else ""
     plan = None
     if form.validate_on_submit():
         times = form.start_times()
@@ -294,16 +314,19 @@ def slot_helper():
         else:
             weekdays = {int(d) for d in form.weekdays.data}
             days, skipped = plan_slots(form.first_day.data, form.last_day.data, weekdays)
-            plan = (days, skipped, times)
+            activity = db.session.get(Activity, form.activity.data)
+            room = form.room.data or activity.room
+            plan = (days, skipped, times, room)
             if request.form.get("create"):
-                activity = db.session.get(Activity, form.activity.data)
-                made = _create_slots(activity, days, times, form.capacity.data or 1)
+                made = _create_slots(activity, days, times, form.capacity.data or 1, room)
                 flash(_("%(num)s slots created.", num=made), "success")
                 return redirect(url_for(".slot_helper"), 303)
     return render_template("schools/staff/slots.html", form=form, plan=plan)
 
 
-def _create_slots(activity: Activity, days: list[date], times: list[time], capacity: int) -> int:
+def _create_slots(
+    activity: Activity, days: list[date], times: list[time], capacity: int, room: str
+) -> int:
     years = {y.start: y for y in db.session.scalars(select(SchoolYear))}
     made = 0
     with transaction():
@@ -320,13 +343,186 @@ def _create_slots(activity: Activity, days: list[date], times: list[time], capac
                         starts_at=starts,
                         ends_at=starts + timedelta(minutes=activity.duration_minutes),
                         capacity=capacity,
+                        room=room,
                         opens_at=year.booking_opens_at if year else None,
                         closes_at=starts - timedelta(hours=activity.cancel_deadline_hours),
                     )
                 )
                 made += 1
-        record(current_user, "schools.slots_created", activity, slots=made)
+        record(current_user, "schools.slots_created", activity, slots=made, room=room)
     return made
+
+
+# --- One slot: its classes, changed or cancelled ---------------------------------------------
+
+
+def activity_slots(activity_id: int):
+    """The activity's slots from today on, each with its room, its classes and what can be
+    done with it."""
+    activity = db.get_or_404(Activity, activity_id)
+    slots = slots_of(activity, since=midnight(today()))
+    classes: dict[int, list[Row]] = {}
+    if slots:
+        query = _visits().where(
+            Booking.slot_id.in_([slot.id for slot in slots]), Booking.status.in_(LIVE)
+        )
+        for row in _rows(query):
+            classes.setdefault(row.booking.slot_id, []).append(row)
+    return render_template(
+        "schools/staff/activity_slots.html",
+        activity=activity,
+        slots=slots,
+        classes=classes,
+        now=utcnow(),
+    )
+
+
+def _school_slot_or_404(slot_id: int) -> tuple[Slot, Activity]:
+    slot = db.get_or_404(Slot, slot_id)
+    if not isinstance(slot.programme, Activity):  # an event's or a campus week's: not here
+        abort(404)
+    return slot, slot.programme
+
+
+def _unchangeable(slot: Slot, activity: Activity):
+    """Where a slot can no longer be changed or cancelled: back to the list, saying why."""
+    if slot.cancelled_at is not None:
+        message = _("This slot is cancelled: it can no longer be changed.")
+    elif slot.starts_at <= utcnow():
+        message = _("This slot has already started: it can no longer be changed.")
+    else:
+        return None
+    flash(message, "info")
+    return redirect(_slots_page(slot, activity), 303)
+
+
+def _slots_page(slot: Slot, activity: Activity) -> str:
+    return url_for(".activity_slots", activity_id=activity.id, _anchor=f"slot-{slot.id}")
+
+
+def edit_slot(slot_id: int):
+    """Change the date, the time, the room or the capacity. When classes are booked and the
+    date, the time or the room changes, the page says first how many teachers will be
+    emailed; the button that confirms it carries that count."""
+    slot, activity = _school_slot_or_404(slot_id)
+    if refused := _unchangeable(slot, activity):
+        return refused
+    form = (
+        SlotForm() if request.method == "POST" else SlotForm.for_slot(slot, activity.room_of(slot))
+    )
+    to_tell = None
+    starts_at = form.starts_at(utcnow()) if form.validate_on_submit() else None
+    if starts_at is not None and (closed := _no_visits_on(form.day.data, slot)):
+        form.day.errors.append(closed)
+        starts_at = None
+    if starts_at is not None:
+        change = SlotChange(starts_at, form.room.data, form.capacity.data)
+        to_tell = len(classes_to_tell(slot, change))
+        if not _tell_first(to_tell):
+            try:
+                with transaction():
+                    changes = change_slot(slot, change, by=current_user, now=utcnow())
+            except CapacityBelowTaken as refused:
+                form.capacity.errors.append(
+                    ngettext(
+                        "%(num)s class is already booked: the slot cannot take fewer.",
+                        "%(num)s classes are already booked: the slot cannot take fewer.",
+                        refused.taken,
+                    )
+                )
+            except OtherSchoolYear as refused:
+                form.day.errors.append(str(refused.message))
+            else:
+                _flash_slot_changed(changes)
+                return redirect(_slots_page(slot, activity), 303)
+            to_tell = None  # refused: the form's errors first
+    status = 422 if form.is_submitted() and to_tell is None else 200
+    return (
+        render_template(
+            "schools/staff/slot_form.html",
+            form=form,
+            slot=slot,
+            activity=activity,
+            booked=classes_booked(slot),
+            to_tell=to_tell,
+        ),
+        status,
+    )
+
+
+def _no_visits_on(day: date, slot: Slot) -> str | None:
+    """Why a slot cannot move to `day` (as the slot helper skips it: a weekend, a public
+    holiday, a school closure), or None. A slot that stays on its day is not asked again."""
+    if day == local(slot.starts_at).date():
+        return None
+    if day.weekday() not in {int(value) for value, _label in WEEKDAYS}:
+        return _("School visits are from Monday to Friday: please choose a weekday.")
+    _days, skipped = plan_slots(day, day, {day.weekday()})
+    if skipped:
+        return _("No visits on that day: %(why)s.", why=skipped[0][1])
+    return None
+
+
+def _tell_first(to_tell: int) -> bool:
+    """Whether the change would email teachers not yet counted to the staff: the form comes
+    back with the count and a button that confirms it (its value is the count, so that a
+    class booked meanwhile is counted again before anyone is told)."""
+    return bool(to_tell) and request.form.get("tell") != str(to_tell)
+
+
+def _flash_slot_changed(changes: dict) -> None:
+    if not changes:
+        flash(_("Nothing was changed."), "info")
+        return
+    flash(_("Your changes are saved."), "success")
+    if told := changes.get("told"):
+        flash(
+            ngettext(
+                "%(num)s teacher is told of the change by email, with the new PDF and "
+                "calendar file.",
+                "%(num)s teachers are told of the change by email, each with the new PDF and "
+                "calendar file.",
+                len(told),
+            ),
+            "info",
+        )
+
+
+def cancel_slot(slot_id: int):
+    """A confirmation step first: it says how many classes are booked and that each teacher
+    will be emailed; then every booking is cancelled by the engine."""
+    slot, activity = _school_slot_or_404(slot_id)
+    if refused := _unchangeable(slot, activity):
+        return refused
+    form = CancelSlotForm()
+    rows = _rows(_visits().where(Booking.slot_id == slot.id, Booking.status.in_(LIVE)))
+    if form.validate_on_submit():
+        if form.booked.data == str(len(rows)):
+            with transaction():
+                cancelled = cancel_activity_slot(slot, form.reason(), by=current_user, now=utcnow())
+            if cancelled:
+                message = ngettext(
+                    "The slot is cancelled. %(num)s class booking was cancelled and its "
+                    "teacher's email is queued.",
+                    "The slot is cancelled. %(num)s class bookings were cancelled and their "
+                    "teachers' emails are queued.",
+                    len(cancelled),
+                )
+            else:
+                message = _("The slot is cancelled. No class was booked on it.")
+            flash(message, "success")
+            return redirect(_slots_page(slot, activity), 303)
+        form.form_errors.append(
+            _("A class booked or cancelled meanwhile: please check the classes again.")
+        )
+    form.booked.data = str(len(rows))
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "schools/staff/cancel_slot.html", form=form, slot=slot, activity=activity, rows=rows
+        ),
+        status,
+    )
 
 
 # --- The catalogue: activities and school years -------------------------------------------

@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     StringField,
     TextAreaField,
@@ -21,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..clock import LocalTimeError, local, museum_time
 from ..forms import TextRuleForm
 from ..pictures import ImageRefused, reencoded, store
 from .forms import GRADE_CHOICES, CheckboxesField
@@ -101,6 +103,10 @@ class ActivityForm(TextRuleForm):
             DataRequired(_l("Please say in which room the activity takes place.")),
             _at_most(120),
         ],
+        description=_l(
+            "The slots made from now on take this room; those made before keep theirs "
+            "(each can be changed from the activity's slots)."
+        ),
     )
     published = BooleanField(_l("Published: teachers can see it and book it"))
     image_file = FileField(
@@ -277,3 +283,102 @@ class SchoolYearForm(TextRuleForm):
                 )
 
     closure_list: list[tuple[date, date, str]] = []
+
+
+class SlotForm(TextRuleForm):
+    """One slot of an activity, changed by the staff: its date, start time, room and
+    capacity in classes. It keeps its length (the activity's duration when it was made)."""
+
+    day = DateField(_l("Date"), validators=[InputRequired(_l("On which day is the slot?"))])
+    start = TimeField(
+        _l("Start time"),
+        invalid_value_message=_l("Please enter a time such as 9:30."),
+        validators=[InputRequired(_l("At what time does the slot start?"))],
+    )
+    room = StringField(
+        _l("Room"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please say in which room the activity takes place.")),
+            _at_most(120),
+        ],
+    )
+    capacity = IntegerField(
+        _l("Classes"),
+        invalid_value_message=_l("Please enter a whole number."),
+        description=_l("How many classes the slot takes: usually one."),
+        validators=[
+            InputRequired(_l("How many classes does the slot take?")),
+            NumberRange(1, 10, _l("Between %(min)s and %(max)s classes.")),
+        ],
+    )
+
+    @classmethod
+    def for_slot(cls, slot, room: str) -> SlotForm:
+        starts = local(slot.starts_at)
+        return cls(day=starts.date(), start=starts.time(), room=room, capacity=slot.capacity)
+
+    def starts_at(self, now: datetime) -> datetime | None:
+        """The moment the museum's clocks show the day and time, or None with the reason next
+        to its field: a time the clocks skip or show twice, a moment already past."""
+        try:
+            moment = museum_time(self.day.data, self.start.data)
+        except LocalTimeError as exc:
+            values = {"day": self.day.data.strftime("%d/%m/%Y"), "time": f"{self.start.data:%H:%M}"}
+            if exc.kind == "skipped":
+                message = _(
+                    "On %(day)s the clocks go forward and %(time)s does not exist. "
+                    "Please choose another time.",
+                    **values,
+                )
+            else:
+                message = _(
+                    "On %(day)s the clocks go back and %(time)s happens twice. "
+                    "Please choose another time.",
+                    **values,
+                )
+            self.start.errors.append(message)
+            return None
+        if moment <= now:
+            field = self.start if local(moment).date() == local(now).date() else self.day
+            field.errors.append(_("The slot must start later than now."))
+            return None
+        return moment
+
+
+def _paragraphs(value):
+    # line ends as one kind, outer spaces gone: the reason is written in the teachers' emails
+    if not isinstance(value, str):
+        return value
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+class CancelSlotForm(TextRuleForm):
+    """Cancelling a slot: the reason, if given, is written in each teacher's email (in English
+    too, when given). `booked` is the number of classes the staff were shown: if a class
+    booked or left meanwhile, the page counts again before anyone is told."""
+
+    reason_it = TextAreaField(
+        _l("Reason (in Italian)"),
+        filters=[_paragraphs],
+        validators=[Optional(), _at_most(500)],
+        description=_l(
+            "For example: “The room is closed for works.” Written in each teacher's email; "
+            "left empty, the email says only that the museum has had to cancel."
+        ),
+        render_kw={"rows": 3},
+    )
+    reason_en = TextAreaField(
+        _l("Reason (in English)"),
+        filters=[_paragraphs],
+        validators=[Optional(), _at_most(500)],
+        description=_l(
+            "For the teachers who booked in English; left empty, they read the Italian."
+        ),
+        render_kw={"rows": 3},
+    )
+    booked = HiddenField()
+
+    def reason(self) -> dict[str, str]:
+        italian = self.reason_it.data or ""
+        return {"it": italian, "en": self.reason_en.data or italian} if italian else {}

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..booking.availability import availability
@@ -38,6 +39,7 @@ from ..links import manage_path
 from ..pictures import UPLOADED, image_folder
 from ..programmes import Teaser
 from ..ratelimits import hit_booking_limits
+from ..rendered import kept_fragment
 from .forms import ClassBookingForm, NumbersForm
 from .labels import GRADE_LABELS, grade_label, year_label
 from .models import API_NAMES, BY_API_NAME, GRADE_YEARS, Activity, GradeLevel, SchoolYear
@@ -179,8 +181,8 @@ def activity(activity_id: int):
         level=level,
         year=year,
         classe=class_value(level, year),
-        months=_calendar(times, class_value(level, year)),
-        not_open=[opens for _id, _at, opens in times[:1] if opens and now < opens],
+        months=_calendar(times, class_value(level, year), activity.room),
+        not_open=[t.opens_at for t in times[:1] if t.opens_at and now < t.opens_at],
         language=current_language(),
     )
 
@@ -192,28 +194,33 @@ class FreeTime:
     href: str
     time: str  # 09:30
     label: str  # "Book Monday 5 October, 09:30", for a screen reader
+    room: str  # where the slot takes place, when not in the activity's room; else ""
 
 
 _NO_SLOT = 2**31 - 1  # an id no slot has, replaced in the one link built per page
 
 
-def _calendar(times: list, classe: str) -> list[tuple[date, list[tuple[date, list[FreeTime]]]]]:
+def _calendar(
+    times: list, classe: str, activity_room: str
+) -> list[tuple[date, list[tuple[date, list[FreeTime]]]]]:
     """The free dates by month, then by day: a calendar that reads as a list. One link and one
     date wording per day, not per slot: a year of dates is read by every teacher at the rush."""
     link = url_for("schools.book", slot_id=_NO_SLOT, classe=classe)
     book = _("Book %(when)s")  # its placeholder filled in below, once per slot
     months: dict = {}
     day_words: dict = {}
-    for slot_id, starts_at, _opens in times:
+    for slot_id, starts_at, _opens, room in times:
         start = local(starts_at)
         day = start.date()
         if day not in day_words:
             day_words[day] = format_date(day, "EEEE d MMMM")
         at = f"{start:%H:%M}"
+        elsewhere = room if room and room != activity_room else ""
         entry = FreeTime(
             link.replace(str(_NO_SLOT), str(slot_id)),
             at,
-            book % {"when": f"{day_words[day]}, {at}"},
+            book % {"when": ", ".join(filter(None, (day_words[day], at, elsewhere)))},
+            elsewhere,
         )
         months.setdefault(day.replace(day=1), {}).setdefault(day, []).append(entry)
     return [(month, list(days.items())) for month, days in months.items()]
@@ -249,12 +256,12 @@ def _form_page(slot: Slot, form: ClassBookingForm, classe: str, status: int = 20
             slot=slot,
             activity=activity,
             form=form,
+            form_fields=_form_fields(activity, form, classe, extra.get("school")),
             classe=classe,
             state=state,
             nearest=nearest_free_slots(slot, now) if not state.places_left else [],
             level=level,
             ratios={API_NAMES[g]: pupils_per_adult(g) for g in GradeLevel if g in activity.grades},
-            adults_hint=_adults_hint(form),
             years_by_level={API_NAMES[g]: list(ys) for g, ys in GRADE_YEARS.items()},
             cancel_days=activity.cancel_deadline_hours // 24,
             confirm_minutes=activity.hold_minutes(),
@@ -262,6 +269,21 @@ def _form_page(slot: Slot, form: ClassBookingForm, classe: str, status: int = 20
         ),
         status,
     )
+
+
+def _form_fields(activity: Activity, form: ClassBookingForm, classe: str, school) -> Markup:
+    """The form's fields. Blank (a GET), they are the same for every teacher of the class: kept,
+    keyed by everything of the activity they show (rendered.py)."""
+
+    def render() -> str:
+        return render_template(
+            "schools/_class_fields.html", form=form, school=school, adults_hint=_adults_hint(form)
+        )
+
+    if form.is_submitted() or form.errors:
+        return Markup(render())  # noqa: S704 (rendered by Jinja with autoescape: escaped already)
+    key = (activity.id, activity.max_pupils, tuple(sorted(activity.grades)), classe)
+    return kept_fragment("school_booking_form", key, render)
 
 
 def _adults_hint(form: ClassBookingForm) -> str:

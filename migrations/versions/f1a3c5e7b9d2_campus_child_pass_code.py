@@ -1,7 +1,7 @@
 """campus_child: pass_code (one QR per child, good on every day of all its weeks)
 
 Revision ID: f1a3c5e7b9d2
-Revises: d4e6f8a0b2c3
+Revises: e7a9c1d3f5b6
 Create Date: 2026-12-02 03:40:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f1a3c5e7b9d2'
-down_revision = 'd4e6f8a0b2c3'
+down_revision = 'e7a9c1d3f5b6'
 branch_labels = None
 depends_on = None
 

@@ -161,6 +161,12 @@ MATRIX: dict[tuple[str, str], Answers] = {
     ("GET", "schools_staff.bookings"): staff(Role.education, 200),
     ("GET", "schools_staff.slot_helper"): staff(Role.education, 200),
     ("POST", "schools_staff.slot_helper"): staff(Role.education, 200),  # the form, its errors
+    ("GET", "schools_staff.activity_slots"): staff(Role.education, 200),
+    ("GET", "schools_staff.edit_slot"): staff(Role.education, 200),
+    ("POST", "schools_staff.edit_slot"): staff(Role.education, 422),  # an empty form
+    ("GET", "schools_staff.cancel_slot"): staff(Role.education, 200),
+    # no count of the classes shown: asked again, nothing cancelled
+    ("POST", "schools_staff.cancel_slot"): staff(Role.education, 422),
     ("POST", "schools_staff.no_show"): staff(Role.education, 404),  # an event's booking
     ("GET", "schools_staff.activities"): staff(Role.education, 200),
     ("GET", "schools_staff.new_activity"): staff(Role.education, 200),

@@ -238,3 +238,102 @@ def test_a_class_is_booked_without_javascript(browser, live_server, live_app, ac
         assert foreign == []
     finally:
         context.close()
+
+
+STAFF_EMAIL, STAFF_PASSWORD = "didattica.turni@centrale.example", "a long enough password"
+
+
+def _education_staff(live_app) -> None:
+    from centrale_booking.auth.models import Role, StaffUser
+
+    with live_app.app_context():
+        if not db.session.scalar(select(StaffUser).where(StaffUser.email == STAFF_EMAIL)):
+            with transaction():
+                user = StaffUser(email=STAFF_EMAIL, name="Giulia Verdi", role=Role.education)
+                user.set_password(STAFF_PASSWORD)
+                db.session.add(user)
+        db.session.remove()
+
+
+def _a_class_booked_on_the_first_slot(live_app, activity_id: int, tag: str) -> None:
+    from centrale_booking.booking.engine import Contact
+    from centrale_booking.schools.rules import ClassDetails
+    from centrale_booking.schools.service import book_class, confirm_class
+
+    with live_app.app_context():
+        slot = db.session.scalars(
+            select(Slot).where(Slot.programme_id == activity_id).order_by(Slot.starts_at)
+        ).first()
+        details = ClassDetails(
+            school_code="MIIC8AB00C",
+            school_name="IC Via Rossi",
+            city="Milano",
+            class_name="3B",
+            grade=GradeLevel.primaria,
+            years=(3,),
+            pupils=24,
+            adults=2,
+        )
+        contact = Contact(name="Anna Bianchi", email=f"anna.slot.{tag}@scuola.example")
+        with transaction():
+            booking = book_class(slot, details, contact, now=utcnow())
+        with transaction():
+            confirm_class(booking, now=utcnow())
+        db.session.remove()
+
+
+@pytest.mark.parametrize(("language", "width"), [("it", 390), ("en", 1280)])
+def test_the_education_staff_move_a_booked_slot_to_another_room_then_cancel_it(
+    visit, live_app, activity, language, width
+):
+    from tests.browser.test_accessibility import axe_violations, describe
+
+    _education_staff(live_app)
+    tag = f"{language}-{width}"
+    _a_class_booked_on_the_first_slot(live_app, activity, tag)
+    v = visit(language, width=width)
+    page = v.page
+    page.set_default_timeout(30_000)
+    v.open("/staff/login")
+    page.get_by_label("Email", exact=True).fill(STAFF_EMAIL)
+    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+
+    def accessible(name: str) -> None:
+        violations = axe_violations(v)
+        assert violations == [], f"{name} ({tag}):\n" + describe(violations)
+
+    v.open(f"/staff/scuole/attivita/{activity}/turni")
+    shot(page, f"7-staff-slots-{tag}")
+    accessible("the activity's slots")
+    first = page.locator("tbody tr").first
+    assert "3B · IC Via Rossi" in first.inner_text() and "Sala pompe" in first.inner_text()
+    first.locator("a[href*='/staff/scuole/turni/']:not([href$='/annulla'])").click()
+    page.wait_for_url("**/staff/scuole/turni/*")
+    page.locator("#room").fill("Aula delle bolle")
+    page.locator("main form button[type=submit]:not([name])").click()
+    tell = page.locator("#tell-first")
+    expect(tell).to_be_visible()
+    assert ("1 docente riceverà" if language == "it" else "1 teacher will get") in tell.inner_text()
+    shot(page, f"8-staff-slot-tell-first-{tag}")
+    accessible("the slot's form, telling first")
+    tell.locator("button[name=tell]").click()
+    page.wait_for_url(f"**/staff/scuole/attivita/{activity}/turni*")
+    assert "Aula delle bolle" in page.locator("tbody tr").first.inner_text()
+    shot(page, f"9-staff-slot-changed-{tag}")
+    page.locator("tbody tr").first.locator("a[href$='/annulla']").click()
+    page.wait_for_url("**/annulla")
+    said = page.locator("main").inner_text()
+    assert (
+        "In questo turno è prenotata 1 classe" if language == "it" else "1 class is booked"
+    ) in said
+    page.locator("#reason_it").fill("La sala è chiusa per lavori.")
+    shot(page, f"10-staff-slot-cancel-{tag}")
+    accessible("the cancel step")
+    page.locator("main form button.btn-danger").click()
+    page.wait_for_url(f"**/staff/scuole/attivita/{activity}/turni*")
+    state = page.locator("tbody tr").first.locator(".state-cancelled")
+    expect(state).to_have_text("Turno annullato" if language == "it" else "Slot cancelled")
+    shot(page, f"11-staff-slot-cancelled-{tag}")
+    assert v.foreign_requests == []

@@ -396,3 +396,10 @@ def test_activity_grade_rows_keep_their_texts_when_levels_are_set_again(app):
         activity.grades = [GradeLevel.primaria]
     rows = db.session.scalars(select(ActivityGrade)).all()
     assert [(r.grade, r.text_it) for r in rows] == [(GradeLevel.primaria, "testo primaria")]
+
+
+def test_the_booking_page_speaks_of_no_waiting_list_a_school_visit_has_none(client, app):
+    booking = confirmed_booking(client, a_slot())
+    page = client.get(manage_path(booking), headers=EN).text
+    assert "Let us know: your places become free again for others to book." in page
+    assert "waiting list" not in page
