@@ -30,6 +30,9 @@ from the booking's row as the email carries it) and the confirmation (POST).
   under 300 ms with no 5xx. Each step is first run as a baseline: the same clients at the
   same rate, each making as many requests, all to /healthz; the ratio is the teachers' p99
   over the baseline's.
+- The server's CPU per teacher (the gunicorn workers' user + system time over the teachers),
+  for the burst and for each step and its baseline: what a teacher costs, less disturbed by
+  other work on the machine than a latency is.
 
 The clients run on the same 2-core machine as the server, in --processes processes.
 """
@@ -55,7 +58,7 @@ for path in (str(ROOT), str(ROOT / "bench")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from api import HOST, fresh_site, gunicorn, percentile  # noqa: E402  (bench/api.py)
+from api import HOST, cpu_seconds, fresh_site, gunicorn, percentile  # noqa: E402  (bench/api.py)
 
 CLASS = "primaria-3"
 CSRF = re.compile(
@@ -369,10 +372,12 @@ def burst(engine_name: str, args) -> bool:
         env["CENTRALE_BOOKING_RATE_LIMIT"] = "100000000 per minute"
         env["CENTRALE_BOOKING_RATE_LIMIT_PER_EVENT"] = "100000000 per minute"
         activity_id, codes = prepare(url, args.slots, args.schools, "burst")
-        with gunicorn(env, instance, 2, 4) as (port, _pids, _command):
+        with gunicorn(env, instance, 2, 4) as (port, pids, _command):
             arrivals = [(0.0, activity_id, codes[n % len(codes)], n) for n in range(args.teachers)]
+            cpu_before = cpu_seconds(pids)
             timings, outcomes, elapsed = run_teachers(port, url, arrivals, args.processes)
-            rates = []
+            burst_cpu = (cpu_seconds(pids) - cpu_before) * 1000 / args.teachers
+            rates, cpus = [], []  # cpus: the server's CPU ms per teacher, and per baseline
             for step, rate in enumerate(args.rates):
                 # Each step its own activity and its own schools of the registry, one teacher
                 # each: no step finds the slots or the schools' limits of the one before.
@@ -384,11 +389,15 @@ def burst(engine_name: str, args) -> bool:
                     (n / rate, step_id, step_codes[n], 100000 + step * 10000 + n)
                     for n in range(teachers)
                 ]
+                cpu_before = cpu_seconds(pids)
                 base, _bo, _be = run_teachers(
                     port, url, arrivals, args.processes, who=baseline_teacher
                 )
+                base_cpu = (cpu_seconds(pids) - cpu_before) * 1000 / teachers
                 base_p99 = percentile(sorted(s * 1000 for _p, s, _st in base), 99)
+                cpu_before = cpu_seconds(pids)
                 t, step_outcomes, _e = run_teachers(port, url, arrivals, args.processes)
+                cpus.append(((cpu_seconds(pids) - cpu_before) * 1000 / teachers, base_cpu))
                 values = sorted(s * 1000 for _p, s, _st in t)
                 errors = sum(1 for _p, _s, st in t if st >= 500)
                 ended = defaultdict(int)
@@ -415,18 +424,21 @@ def burst(engine_name: str, args) -> bool:
     for page, count, p50, p95, p99 in latency_table(timings):
         print(f"{page:<12} {count:>8} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f}")
     print("oversell check: " + ", ".join(f"{k} {v}" for k, v in found.items()))
+    print(f"the server's CPU per teacher (gunicorn's workers): {burst_cpu:.1f} ms")
     print(f"== {engine_name}: the sustained rate (open loop, {args.seconds:g} s per step)")
     print(
         f"{'teachers/s':>10} {'requests':>9} {'p99 ms':>8} {'5xx':>5} "
-        f"{'baseline p99':>12} {'ratio':>6}  outcomes"
+        f"{'baseline p99':>12} {'ratio':>6} {'CPU ms/teacher':>14} {'baseline':>8}  outcomes"
     )
     best = None
-    for rate, p99, errors, count, ended, base_p99 in rates:
+    for (rate, p99, errors, count, ended, base_p99), (cpu, base_cpu) in zip(
+        rates, cpus, strict=True
+    ):
         said = ", ".join(f"{k} {v}" for k, v in sorted(ended.items()))
         ratio = p99 / base_p99 if base_p99 else float("nan")
         print(
-            f"{rate:>10g} {count:>9} {p99:>8.0f} {errors:>5} {base_p99:>12.0f} {ratio:>6.1f}  "
-            f"{said}"
+            f"{rate:>10g} {count:>9} {p99:>8.0f} {errors:>5} {base_p99:>12.0f} {ratio:>6.1f} "
+            f"{cpu:>14.1f} {base_cpu:>8.1f}  {said}"
         )
         if p99 < P99_TARGET_MS and errors == 0:
             best = rate

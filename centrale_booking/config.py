@@ -31,6 +31,11 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a writer waits for SQLite's write lock per try
     SQLITE_BEGIN_RETRIES = 5  # tries of BEGIN IMMEDIATE before the request fails cleanly
 
+    # Public listings (the schools' activities and dates) are kept whole this many seconds for
+    # visitors not signed in: at a booking window's opening everyone reads the same ones.
+    # Their places left may be this old; the form and the booking read the database.
+    PUBLIC_PAGE_SECONDS = 2
+
     # Front desk
     # From this many minutes after an event's start, the seats of bookings nobody has checked
     # in may go to walk-ins; a latecomer is still let in while seats remain (booking/door.py).

@@ -77,6 +77,7 @@ def _test_config(url: str, **extra) -> dict:
         "RATELIMIT_STORAGE_URI": f"sqlitefile://{_INSTANCE}/ratelimits-{secrets.token_hex(6)}.db",
         "LOG_REQUESTS": False,
         "BASE_URL": "http://booking.test",
+        "PUBLIC_PAGE_SECONDS": 0,  # every page fresh; tests/app/test_rendered.py keeps them
         **extra,
     }
 

@@ -12,14 +12,16 @@ from ..admin import staff_blueprint
 from ..api import api_blueprint
 from ..auth.models import Role
 from ..programmes import ProgrammeKind
+from ..rendered import brief_public_page
 from . import api, cli, staff, views
 from .models import Activity
 from .openapi import api_part
 
 public = Blueprint("schools", __name__, url_prefix="/scuole")
-public.add_url_rule("/", "index", views.index)
-public.add_url_rule("/attivita", "activities", views.activities)
-public.add_url_rule("/attivita/<id:activity_id>", "activity", views.activity)
+# The listings every teacher reads at the window's opening are kept a moment (rendered.py).
+public.add_url_rule("/", "index", brief_public_page(views.index))
+public.add_url_rule("/attivita", "activities", brief_public_page(views.activities))
+public.add_url_rule("/attivita/<id:activity_id>", "activity", brief_public_page(views.activity))
 public.add_url_rule("/turni/<id:slot_id>/prenota", "book", views.book, methods=["GET", "POST"])
 public.add_url_rule("/prenotazione/<reference>/in-attesa", "pending", views.pending)
 public.add_url_rule(

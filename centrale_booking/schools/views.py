@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..booking.availability import availability
@@ -38,6 +39,7 @@ from ..links import manage_path
 from ..pictures import UPLOADED, image_folder
 from ..programmes import Teaser
 from ..ratelimits import hit_booking_limits
+from ..rendered import kept_fragment
 from .forms import ClassBookingForm, NumbersForm
 from .labels import GRADE_LABELS, grade_label, year_label
 from .models import API_NAMES, BY_API_NAME, GRADE_YEARS, Activity, GradeLevel, SchoolYear
@@ -249,12 +251,12 @@ def _form_page(slot: Slot, form: ClassBookingForm, classe: str, status: int = 20
             slot=slot,
             activity=activity,
             form=form,
+            form_fields=_form_fields(activity, form, classe, extra.get("school")),
             classe=classe,
             state=state,
             nearest=nearest_free_slots(slot, now) if not state.places_left else [],
             level=level,
             ratios={API_NAMES[g]: pupils_per_adult(g) for g in GradeLevel if g in activity.grades},
-            adults_hint=_adults_hint(form),
             years_by_level={API_NAMES[g]: list(ys) for g, ys in GRADE_YEARS.items()},
             cancel_days=activity.cancel_deadline_hours // 24,
             confirm_minutes=activity.hold_minutes(),
@@ -262,6 +264,21 @@ def _form_page(slot: Slot, form: ClassBookingForm, classe: str, status: int = 20
         ),
         status,
     )
+
+
+def _form_fields(activity: Activity, form: ClassBookingForm, classe: str, school) -> Markup:
+    """The form's fields. Blank (a GET), they are the same for every teacher of the class: kept,
+    keyed by everything of the activity they show (rendered.py)."""
+
+    def render() -> str:
+        return render_template(
+            "schools/_class_fields.html", form=form, school=school, adults_hint=_adults_hint(form)
+        )
+
+    if form.is_submitted() or form.errors:
+        return Markup(render())  # noqa: S704 (rendered by Jinja with autoescape: escaped already)
+    key = (activity.id, activity.max_pupils, tuple(sorted(activity.grades)), classe)
+    return kept_fragment("school_booking_form", key, render)
 
 
 def _adults_hint(form: ClassBookingForm) -> str:
