@@ -26,14 +26,21 @@ The peer (../shared/peers/pretix/RESULTS.md, a machine of this kind): pretix 202
 49-61 scans/s with 8 scanners, p99 230-240 ms. Targets: p99 under 25 ms with 8 scanners and at
 least 10 x pretix's rate, on SQLite and on PostgreSQL.
 
-What it showed (2 shared cores, other engineers' tests running, load average 4-11; pretix
-not run in the same session): 3 rounds of 1,000 tickets, 8 scanners, gunicorn 2x4: SQLite
-45 scans/s, p50 164 ms, p99 355 ms (rounds 311-952); PostgreSQL 65/s, p50 87 ms, p99 344 ms;
-the bare request's p50 10-13 ms (8.7-12x below a scan). 3 rounds of 2,000: SQLite 15/s,
-p99 2,054 ms; PostgreSQL 52/s, p99 687 ms. gunicorn 2x1 on SQLite: 29/s, p99 1,110 ms.
-Every ticket admitted exactly once in every run, no 5xx. The targets (p99 < 25 ms, >= 490/s)
-are NOT met on this machine as loaded; in one thread (the test client, no network) a scan
-takes 7-15 ms at p50, 8 statements, one durable commit.
+Each engine is measured twice in the same run, by two gunicorns alternating round by round: the
+hot path as deployed (booking/fastscan.py) and the full path it falls back to
+(CENTRALE_DESK_FAST_SCANS=false), the baseline; the table gives both, the server's CPU per
+scan (its workers' user + system time over the round) and the ratios.
+
+What it showed (2026-12-02, 2 cores shared with three other engineers' tests, load average
+7-9 during the run; `--rounds 3 --tickets 2000`, 8 scanners, gunicorn 2x4), medians of rounds:
+SQLite: hot path 87 scans/s, p50 71 ms, p99 273 ms, 5.0 ms of server CPU per scan; full path
+30/s, p99 648 ms, 12.6 ms (2.9x the rate, 2.5x less CPU). PostgreSQL: hot path 223/s, p50
+29 ms, p99 87 ms, 4.1 ms CPU; full path 100/s, p99 184 ms, 11.0 ms (2.2x, 2.7x). Every
+ticket admitted exactly once, no 5xx. In one process without HTTP a scan takes 1.9 ms
+(full path 9.8 ms), most of it SQLite's durable commit. The targets (p99 < 25 ms, 10x
+pretix) are NOT met on this loaded machine: on SQLite every scan is a durable commit in
+turn (fsync measured at p50 1.8 ms, p99 34 ms while the others ran their suites), and 8
+scanners plus gunicorn share 2 busy cores.
 """
 
 from __future__ import annotations
