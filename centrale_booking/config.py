@@ -40,6 +40,12 @@ class Defaults:
     # From this many minutes after an event's start, the seats of bookings nobody has checked
     # in may go to walk-ins; a latecomer is still let in while seats remain (booking/door.py).
     DESK_WALK_IN_AFTER_MINUTES = 10
+    # A plain ticket's scan is answered by the check-in's hot path (booking/fastscan.py);
+    # off, every scan takes the full path (for comparing the two).
+    DESK_FAST_SCANS = True
+    # A device token found good is trusted this long in each process before it is checked
+    # again: a revoked token opens nothing from at most this many seconds on.
+    DESK_TOKEN_RECHECK_SECONDS = 5
 
     # School visits
     SCHOOL_CONFIRM_MINUTES = 30  # a pending class booking waits this long for its email link

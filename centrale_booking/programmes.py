@@ -93,8 +93,17 @@ def panel(programme: Programme, name: str, default: str) -> list[str]:
 
 
 def staff_menu() -> list[tuple[str, str]]:
-    """Every kind's staff pages, in the order of INSTALLED, labelled in the request's language."""
-    return [(endpoint, str(label)) for kind in kinds() for endpoint, label in kind.staff_menu]
+    """Every kind's staff pages, in the order of INSTALLED, then the shared layers' (see
+    add_staff_page), labelled in the request's language."""
+    shared = current_app.extensions.get("centrale_staff_pages", [])
+    entries = [entry for kind in kinds() for entry in kind.staff_menu]
+    return [(endpoint, str(label)) for endpoint, label in (*entries, *shared)]
+
+
+def add_staff_page(app: Flask, endpoint: str, label: LazyString) -> None:
+    """A shared layer's page in the back office's menu (the desk's group arrivals), after
+    the kinds' pages; for the education staff and admins, as the menu is."""
+    app.extensions.setdefault("centrale_staff_pages", []).append((endpoint, label))
 
 
 def staff_entries() -> list[tuple[str, str]]:

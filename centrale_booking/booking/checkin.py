@@ -123,11 +123,21 @@ def scan_result(ticket: Ticket, direction: Direction, now: datetime) -> str:
 
 def valid_days(slot: Slot) -> tuple[date, date]:
     """The first and last day, on the museum's calendar, a ticket of `slot` is good on."""
-    return clock.local(slot.starts_at).date(), clock.local(slot.ends_at).date()
+    return days_between(slot.starts_at, slot.ends_at)
+
+
+def days_between(starts_at: datetime, ends_at: datetime) -> tuple[date, date]:
+    """The first and last day, on the museum's calendar, from `starts_at` to `ends_at`."""
+    return clock.local(starts_at).date(), clock.local(ends_at).date()
 
 
 def valid_on(slot: Slot, day: date) -> bool:
-    first, last = valid_days(slot)
+    return valid_between(slot.starts_at, slot.ends_at, day)
+
+
+def valid_between(starts_at: datetime, ends_at: datetime, day: date) -> bool:
+    """Whether a ticket of a slot from `starts_at` to `ends_at` is good on `day`."""
+    first, last = days_between(starts_at, ends_at)
     return first <= day <= last
 
 

@@ -87,13 +87,7 @@ class Prepared:
         """Run in the session's transaction; the first row returned, or None."""
         connection = session.connection()
         dialect = connection.dialect
-        sql, positional, binds, returns_rows, results = self.compiled.get(
-            dialect.name
-        ) or self.compile_for(dialect)
-        if positional:
-            args = tuple(p(params[n]) if p else params[n] for n, p in binds)
-        else:
-            args = {n: p(params[n]) if p else params[n] for n, p in binds}
+        sql, args, returns_rows, results = self._bound(dialect, params)
         driver = connection.connection.driver_connection
         cursor = driver.cursor()
         try:
@@ -111,6 +105,52 @@ class Prepared:
             ) from exc
         finally:
             cursor.close()
+        return self._processed(row, results)
+
+    def run_after_lock(
+        self, session: Session | scoped_session, lock: Prepared, params: dict
+    ) -> tuple | None:
+        """Run `lock` (a SELECT ... FOR UPDATE; its rows are not read), then this statement,
+        in the session's transaction; the first row of this one, or None. On PostgreSQL both
+        go in one round trip, and this one, a statement of its own, sees what was committed
+        before the lock was granted (READ COMMITTED), which a subquery of the locking
+        statement would not. Elsewhere only this one runs: SQLite's writer holds the whole
+        database already (database.py), and its dialect has no FOR UPDATE."""
+        connection = session.connection()
+        dialect = connection.dialect
+        if dialect.name != "postgresql":
+            return self.run(session, params)
+        lock_sql, lock_args, _rows, _results = lock._bound(dialect, params)
+        sql, args, returns_rows, results = self._bound(dialect, params)
+        driver = connection.connection.driver_connection
+        locking, cursor = driver.cursor(), driver.cursor()
+        try:
+            with driver.pipeline():
+                locking.execute(lock_sql, lock_args)
+                cursor.execute(sql, args)
+            row = cursor.fetchone() if returns_rows else None
+        except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy would raise it
+            raise DBAPIError.instance(
+                sql, args, exc, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from exc
+        finally:
+            locking.close()
+            cursor.close()
+        return self._processed(row, results)
+
+    def _bound(self, dialect, params: dict) -> tuple:
+        # (SQL, the driver's parameters, whether it returns rows, the result processors)
+        sql, positional, binds, returns_rows, results = self.compiled.get(
+            dialect.name
+        ) or self.compile_for(dialect)
+        if positional:
+            args = tuple(p(params[n]) if p else params[n] for n, p in binds)
+        else:
+            args = {n: p(params[n]) if p else params[n] for n, p in binds}
+        return sql, args, returns_rows, results
+
+    @staticmethod
+    def _processed(row, results) -> tuple | None:
         if row is None or results is None:
             return row
         return tuple(p(value) if p else value for p, value in zip(results, row, strict=True))

@@ -300,6 +300,18 @@ class Programme(db.Model):
     # and gives them the seats nobody claimed (booking/door.py): an event's free seats.
     takes_walk_ins: ClassVar[bool] = False
 
+    @classmethod
+    def plain_at_the_door(cls) -> bool:
+        """Whether the desk may answer a scan of this kind's tickets from the ticket's own row
+        (booking/fastscan.py): let in once, what it admits in the unit's words, the holder's
+        short name, nothing else to ask. True for a kind that keeps every door hook below as
+        the protocol has it (an event's seats); a kind that overrides one (a class's
+        headcount, a child's check-out) is answered by the full path, unless it overrides
+        this too."""
+        if cls.checks_out:
+            return False
+        return all(getattr(cls, hook) is getattr(Programme, hook) for hook in _DOOR_HOOKS)
+
     def door_label(self, ticket: Ticket, language: str) -> str:
         """What the desk shows on a good scan: only what the door needs ("2 posti"; "Classe
         3B, IC Via Rossi: 24 alunni, 2 docenti, 1 sostegno"; "Giulia R., 8 anni — allergie:
@@ -382,6 +394,21 @@ class Programme(db.Model):
         if self.headcount(ticket) is not None:
             return ticket.holder_label
         return short_name(ticket.holder_label)
+
+
+# What a kind may override that changes the desk's answer to a scan (Programme.plain_at_the_door).
+_DOOR_HOOKS = (
+    "door_label",
+    "door_name",
+    "headcount",
+    "companions",
+    "collectors",
+    "may_leave_alone",
+    "check_out",
+    "places_text",
+    "text",
+    "pass_codes",  # a ticket whose QR holds another code (a child's pass) says it
+)
 
 
 def short_name(name: str) -> str:

@@ -4,12 +4,13 @@ only through the Programme protocol's door hooks (booking/models.py) and records
 with the engine's record_scan (booking/checkin.py). Every URL it answers is here."""
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 
 from ..admin import staff_blueprint
 from ..api import PREFIX
 from ..auth.models import Role
 from ..extensions import csrf
-from ..programmes import add_api_part
+from ..programmes import add_api_part, add_staff_page
 from ..security import camera_page
 from . import api, tokens, views
 from .openapi import api_part
@@ -69,4 +70,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(json_api)
     app.register_blueprint(checkins_api)
     add_api_part(app, api_part)
+    add_staff_page(app, "desk_figures.figures", _l("Group arrivals"))
     app.cli.add_command(tokens.tokens)

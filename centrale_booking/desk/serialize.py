@@ -8,9 +8,10 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from .. import clock
-from ..booking.checkin import LEFT_ALONE, WRONG_DAY, valid_days
+from ..booking.checkin import LEFT_ALONE, WRONG_DAY, days_between
 from ..booking.door import NO_SEATS_LEFT
-from ..booking.models import Booking, CheckIn, Direction, Slot, Ticket
+from ..booking.fastscan import PlainScan
+from ..booking.models import Booking, CheckIn, Direction, Slot, Ticket, places_text, short_name
 from ..booking.tickets import ACCEPTED
 from .service import (
     CHOOSE_COLLECTOR,
@@ -108,27 +109,22 @@ def _message(answer: ScanAnswer, language: str) -> str:
     if result == WRONG_DAY:
         # A child's pass is good in each of the child's weeks; a ticket, on its slot's days.
         periods = programme.pass_periods(ticket) if answer.by_pass else []
-        periods = periods or [valid_days(ticket.booking.slot)]
         if len(periods) > 1:
             return _(
                 "Valid on these days: %(days)s.",
                 days="; ".join(_period(first, last, language) for first, last in periods),
             )
-        first, last = periods[0]
-        if first == last:
-            return _("Valid on %(day)s.", day=_period(first, last, language))
-        return _(
-            "Valid from %(first)s to %(last)s.",
-            first=_period(first, first, language),
-            last=_period(last, last, language),
-        )
+        if periods:
+            first, last = periods[0]
+            return _valid_text(clock.midnight(first), clock.midnight(last), language)
+        return _valid_text(ticket.booking.slot.starts_at, ticket.booking.slot.ends_at, language)
     if result == NO_SEATS_LEFT:
         return _(
             "The places nobody claimed went to walk-ins, and none remain: do not let in on "
             "this ticket."
         )
     if result == "cancelled":
-        return _("This booking is cancelled, or its date is: do not let in on this ticket.")
+        return _cancelled_text()
     if result == "not_checked_in":
         return _("This ticket was not checked in today.")
     if result == CHOOSE_COLLECTOR:
@@ -147,14 +143,33 @@ def _period(first, last, language: str) -> str:
     return " – ".join(days)
 
 
+def _valid_text(starts_at: datetime, ends_at: datetime, language: str) -> str:
+    first, last = days_between(starts_at, ends_at)
+    if first == last:
+        return _("Valid on %(day)s.", day=clock.day(starts_at, language))
+    return _(
+        "Valid from %(first)s to %(last)s.",
+        first=clock.day(starts_at, language),
+        last=clock.day(ends_at, language),
+    )
+
+
+def _cancelled_text() -> str:
+    return _("This booking is cancelled, or its date is: do not let in on this ticket.")
+
+
 def used_text(check_in: CheckIn, language: str) -> str:
     """Used at 18:32 at Desk 1 by Anna Bianchi."""
-    when = clock.clock_time(check_in.scanned_at, language)
-    if clock.local(check_in.scanned_at).date() != clock.today():
-        when = clock.moment_text(check_in.scanned_at, language)
-    where = check_in.device_name or _("a desk")
     staff = check_in.staff_user
     who = "" if staff is None else (staff.name or staff.email)
+    return used_text_of(check_in.scanned_at, check_in.device_name, who, language)
+
+
+def used_text_of(scanned_at: datetime, device_name: str, who: str, language: str) -> str:
+    when = clock.clock_time(scanned_at, language)
+    if clock.local(scanned_at).date() != clock.today():
+        when = clock.moment_text(scanned_at, language)
+    where = device_name or _("a desk")
     if who:
         return _("Used at %(when)s at %(where)s by %(who)s.", when=when, where=where, who=who)
     return _("Used at %(when)s at %(where)s.", when=when, where=where)
@@ -184,14 +199,27 @@ def ticket_summary(
 
 def slot_summary(slot: Slot, language: str) -> dict:
     """The part of a ticket's summary that is its slot's."""
-    first, last = valid_days(slot)
+    programme = slot.programme
+    return _slot_part(
+        programme.text("title", language),
+        slot.starts_at,
+        slot.ends_at,
+        programme.checks_out,
+        language,
+    )
+
+
+def _slot_part(
+    title: str, starts_at: datetime, ends_at: datetime, checks_out: bool, language: str
+) -> dict:
+    first, last = days_between(starts_at, ends_at)
     return {
-        "programme": slot.programme.text("title", language),
-        "starts_at": clock.iso(slot.starts_at),
-        "time": clock.clock_time(slot.starts_at, language),
+        "programme": title,
+        "starts_at": clock.iso(starts_at),
+        "time": clock.clock_time(starts_at, language),
         "valid_from": first.isoformat(),
         "valid_to": last.isoformat(),
-        "checks_out": slot.programme.checks_out,
+        "checks_out": checks_out,
     }
 
 
@@ -256,3 +284,64 @@ def day_items(slots: list[SlotToday], language: str, now: datetime | None = None
             }
         )
     return items
+
+
+def plain_scan_answer(scan: PlainScan, language: str, staff: str) -> dict:
+    """scan_answer's JSON for a scan the hot path recorded (booking/fastscan.py), word for word
+    what the full path says of a plain ticket: the protocol's own door hooks, unoverridden.
+    `staff`: who scanned (name, else email; "" for a device). In the request's language."""
+    summary = {
+        "code": scan.code,
+        "reference": scan.reference,
+        "name": short_name(scan.holder_label),
+        "label": places_text(scan.unit, scan.admits),
+        "admits": scan.admits,
+        **_slot_part(
+            scan.titles.get(language) or scan.titles["it"],
+            scan.starts_at,
+            scan.ends_at,
+            False,
+            language,
+        ),
+    }
+    previous = scan.previous
+    if scan.result == ACCEPTED:
+        message = summary["label"]
+    elif scan.result == WRONG_DAY:
+        message = _valid_text(scan.starts_at, scan.ends_at, language)
+    elif scan.result == "cancelled":
+        message = _cancelled_text()
+    else:  # already used
+        message = used_text_of(previous.scanned_at, previous.device_name, previous.staff, language)
+    body = {
+        "result": scan.result,
+        "direction": Direction.inward.value,
+        "headline": headline(scan.result, Direction.inward),
+        "message": message,
+        "ticket": summary,
+        "scan": {
+            "id": scan.id,
+            "at": clock.iso(scan.scanned_at),
+            "direction": Direction.inward.value,
+            "result": scan.result,
+            "device": scan.device_name,
+            "staff": staff,
+            "collected_by": "",
+        },
+        "previous": None
+        if previous is None
+        else {
+            "id": previous.id,
+            "at": clock.iso(previous.scanned_at),
+            "direction": Direction.inward.value,
+            "result": ACCEPTED,
+            "device": previous.device_name,
+            "staff": previous.staff,
+            "collected_by": "",
+        },
+        "headcount": None,
+    }
+    if scan.result == ACCEPTED:
+        body["companions"] = []
+    body.update(collectors=[], may_leave_alone=False, left_alone=LEFT_ALONE)
+    return body

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from dataclasses import dataclass
 
 import click
-from flask import request
+from flask import current_app, request
 from sqlalchemy import select
 
 from ..auth.models import DeviceToken, Role
@@ -25,13 +27,45 @@ def bearer() -> str | None:
     return token.strip() if kind.lower() == "bearer" and token.strip() else None
 
 
-def device_of(token: str) -> DeviceToken | None:
-    """The device whose token this is, unless revoked."""
-    return db.session.scalar(
-        select(DeviceToken).where(
-            DeviceToken.token_hash == _digest(token), DeviceToken.revoked_at.is_(None)
+@dataclass(frozen=True)
+class Device:
+    """A scanning device, as its token says."""
+
+    id: int
+    name: str
+    role: Role
+
+
+def device_of(token: str) -> Device | None:
+    """The device whose token this is, unless revoked. A token found good is kept in the
+    process for DESK_TOKEN_RECHECK_SECONDS, so that a device's scans do not each read it
+    again: a revocation closes it from at most that long on (at once in the process that
+    revokes it, see forget_devices)."""
+    digest = _digest(token)
+    kept = current_app.extensions.setdefault(_KEPT, {})
+    found = kept.get(digest)
+    now = time.monotonic()
+    if found is not None and now < found[1]:
+        return found[0]
+    row = db.session.execute(
+        select(DeviceToken.id, DeviceToken.name, DeviceToken.role).where(
+            DeviceToken.token_hash == digest, DeviceToken.revoked_at.is_(None)
         )
-    )
+    ).first()
+    if row is None:
+        kept.pop(digest, None)
+        return None
+    device = Device(*row)
+    kept[digest] = (device, now + current_app.config["DESK_TOKEN_RECHECK_SECONDS"])
+    return device
+
+
+_KEPT = "centrale_booking.desk.devices"  # app.extensions: {token digest: (Device, until)}
+
+
+def forget_devices() -> None:
+    """Forget the tokens this process found good: each is read again at its next use."""
+    current_app.extensions.pop(_KEPT, None)
 
 
 def create_token(name: str, role: Role) -> str:
@@ -70,6 +104,7 @@ def revoke_command(name: str):
         if device is None:
             raise click.UsageError(f"No device named {name!r} has a token.")
         device.revoked_at = utcnow()
+    forget_devices()
     click.echo(f"Revoked the token of {name}.")
 
 

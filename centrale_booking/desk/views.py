@@ -158,6 +158,7 @@ def revoke_device(device_id: int):
         device = db.get_or_404(DeviceToken, device_id)
         if device.revoked_at is None:
             device.revoked_at = utcnow()
+    tokens.forget_devices()  # here at once; other processes within the recheck's seconds
     flash(_("The token of %(name)s is revoked.", name=device.name), "success")
     return redirect(url_for("desk_devices.devices"), 303)
 

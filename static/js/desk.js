@@ -289,6 +289,7 @@
     if (!looksLikeCode(text)) { search(text); return; }
     var started = performance.now();
     var scan = { code: text, scan_id: newScanId(), device: device };
+    scansWaiting += 1;
     request(root.dataset.scanUrl, scan).then(function (reply) {
       setOnline(true);
       answered(reply, text, started);
@@ -309,6 +310,7 @@
     requestAnimationFrame(function () {
       window.deskTimings.push(performance.now() - started);
       field.focus();
+      scanDone();
     });
   }
 
@@ -401,8 +403,24 @@
     });
   }
 
+  // Work that may wait (the day's list, hundreds of tickets to go through and keep) is done
+  // between scans, never while one waits for its answer: a scan is answered first.
+  var scansWaiting = 0, later = [];
+  function betweenScans(work) {
+    if (scansWaiting === 0) work(); else later.push(work);
+  }
+  function scanDone() {
+    scansWaiting = Math.max(0, scansWaiting - 1);
+    if (scansWaiting === 0) later.splice(0).forEach(function (work) { setTimeout(work, 0); });
+  }
+
   function refreshDay() {
     request(root.dataset.todayUrl, undefined, 5000).then(function (reply) {
+      betweenScans(function () { keepDay(reply); });
+    }, function () { setOnline(false); });
+  }
+
+  function keepDay(reply) {
       setOnline(true);
       var tickets = {};
       reply.data.items.forEach(function (slot) {
@@ -425,7 +443,6 @@
       save(KEYS.day, day);
       showWalkIns(reply.data.items);
       flush();
-    }, function () { setOnline(false); });
   }
 
   // --- Walk-ins: seats booked on the spot, for today's dates that take them ------------------------
@@ -464,6 +481,7 @@
     unlockAudio();
     b.disabled = true;
     var started = performance.now();
+    scansWaiting += 1;
     request(root.dataset.walkInUrl, { slot_id: slotId, seats: seats, device: device }, 5000).then(function (reply) {
       b.disabled = false;
       if (reply.status === 200) {

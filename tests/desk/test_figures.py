@@ -35,3 +35,12 @@ def test_a_year_without_groups_says_so_and_a_year_out_of_range_is_not_found(clie
     page = client.get(FIGURES + "?anno=2020", headers=EN).get_data(as_text=True)
     assert "No group has been let in this year yet." in page
     assert client.get(FIGURES + "?anno=1999").status_code == 404
+
+
+def test_the_group_arrivals_are_in_the_back_offices_menu(client):
+    sign_in(client, Role.education)
+    link = '<a href="/staff/arrivi-gruppi/"'
+    events = client.get("/staff/eventi/", headers=EN).get_data(as_text=True)
+    assert f"{link}>Group arrivals</a>" in events  # beside the programmes' own pages
+    page = client.get(FIGURES, headers=EN).get_data(as_text=True)
+    assert f'{link} aria-current="page">Group arrivals</a>' in page
