@@ -292,6 +292,7 @@ def plain_scan_answer(scan: PlainScan, language: str, staff: str) -> dict:
     `staff`: who scanned (name, else email; "" for a device). In the request's language."""
     summary = {
         "code": scan.code,
+        "pass": None,  # a kind answered here prints its own code (pass_codes is a door hook)
         "reference": scan.reference,
         "name": short_name(scan.holder_label),
         "label": places_text(scan.unit, scan.admits),
