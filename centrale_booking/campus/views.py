@@ -21,6 +21,7 @@ from ..i18n import current_language
 from ..links import absolute, manage_path
 from ..programmes import Teaser
 from ..ratelimits import hit_booking_limits
+from ..rendered import kept_fragment
 from .forms import CampusEnrolmentForm, HealthForm, OneOffForm
 from .models import Campus, CampusPlace, active_places
 from .rules import week_label
@@ -128,31 +129,22 @@ def _page(campus: Campus, rows, form, status: int = 200):
     )
 
 
-BLANK_FORMS_KEPT = 256
-
-
 def _form_body(campus: Campus, form) -> Markup:
     """The form's fields, rendered. A blank form (a GET) is the same for every family of the
     edition in a language, and rendering its hundred fields is most of the page's cost on the
-    morning enrolment opens: it is rendered once and kept, keyed by everything it shows (the
-    weeks open and their labels, the audience, the number of children and people)."""
+    morning enrolment opens: it is kept (rendered.py), keyed by everything it shows (the weeks
+    open and their labels, the audience, the number of children and people)."""
     if form.is_submitted() or form.errors:
         return _render_fields(campus, form)
     key = (
         campus.id,
-        current_language(),
         tuple(form.week_ids.choices),
         campus.audience,
         campus.leave_alone_min_age is None,
         len(form.children),
         len(form.delegates),
     )
-    kept = current_app.extensions.setdefault("campus_blank_forms", {})
-    if (body := kept.get(key)) is None:
-        if len(kept) >= BLANK_FORMS_KEPT:
-            kept.clear()  # editions change rarely: start again rather than track use
-        body = kept[key] = _render_fields(campus, form)
-    return body
+    return kept_fragment("campus_blank_form", key, lambda: _render_fields(campus, form))
 
 
 def _render_fields(campus: Campus, form) -> Markup:
