@@ -215,7 +215,7 @@ def test_reminder_shows_each_childs_qr_code_inline(smtp):
         assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html
         assert ticket.code in html
     assert "http" not in " ".join(re.findall(r"<img[^>]*>", html))  # nothing remote
-    assert "Ogni bambino ha il proprio codice QR" in email.get_body(("plain",)).get_content()
+    assert "Ogni bambino o bambina ha un solo codice QR" in email.get_body(("plain",)).get_content()
     assert "2 bambini" in html
 
 
