@@ -38,6 +38,19 @@ def _at_most(maximum: int) -> Length:
     return Length(max=maximum, message=_l("At most %(max)d characters, please."))
 
 
+def room_field(**options) -> StringField:
+    """An activity's room, or one slot's: the same rule in both forms."""
+    return StringField(
+        _l("Room"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please say in which room the activity takes place.")),
+            _at_most(120),
+        ],
+        **options,
+    )
+
+
 def _level_fields(level: GradeLevel) -> tuple[TextAreaField, TextAreaField]:
     name = GRADE_LABELS[level]
     return (
@@ -96,13 +109,7 @@ class ActivityForm(TextRuleForm):
             NumberRange(1, 60, _l("Between %(min)s and %(max)s pupils.")),
         ],
     )
-    room = StringField(
-        _l("Room"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Please say in which room the activity takes place.")),
-            _at_most(120),
-        ],
+    room = room_field(
         description=_l(
             "The slots made from now on take this room; those made before keep theirs "
             "(each can be changed from the activity's slots)."
@@ -295,14 +302,7 @@ class SlotForm(TextRuleForm):
         invalid_value_message=_l("Please enter a time such as 9:30."),
         validators=[InputRequired(_l("At what time does the slot start?"))],
     )
-    room = StringField(
-        _l("Room"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Please say in which room the activity takes place.")),
-            _at_most(120),
-        ],
-    )
+    room = room_field()
     capacity = IntegerField(
         _l("Classes"),
         invalid_value_message=_l("Please enter a whole number."),
