@@ -306,6 +306,18 @@ def test_the_question_before_hiding_reads_in_italian(app, client):
     assert "Sì, nascondila" in page
 
 
+def test_the_question_before_hiding_an_edition_nobody_enrolled_in_says_so(app, client):
+    campus = make_edition()
+    sign_in(client, Role.education)
+    page = " ".join(
+        client.get(f"/staff/campus/{campus.id}/nascondi", headers=EN).get_data(as_text=True).split()
+    )
+    assert "No family is enrolled." in page
+    assert "families are enrolled" not in page and "contact the families" not in page
+    italian = client.get(f"/staff/campus/{campus.id}/nascondi").get_data(as_text=True)
+    assert "Nessuna famiglia è iscritta." in italian and "0 famiglie" not in italian
+
+
 def test_the_desk_may_not_edit_editions(app, client):
     campus = make_edition()
     sign_in(client, Role.desk)
