@@ -4,6 +4,7 @@ expiry of an unconfirmed hold, the numbers changed from the booking page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -245,6 +246,32 @@ def test_bad_input_is_explained_next_to_its_field_and_nothing_is_stored(
     page = Page(answer.text)
     assert message in page.by_id[f"{field}-error"]["text"]
     assert count(Booking) == 0 and refreshed(slot).taken == 0
+
+
+def test_the_error_summary_lists_the_fields_in_the_order_of_the_page(client, app):
+    slot = a_slot()
+    answer = client.post(
+        f"/scuole/turni/{slot.id}/prenota?classe=primaria-3", data={"pupils": "99"}, headers=EN
+    )
+    assert answer.status_code == 422
+    summary = answer.text.split('id="form-errors"')[1].split("</ul>")[0]
+    linked = re.findall(r'href="#([a-z_]+)"', summary)
+    assert linked == [  # the school, the class, the teacher, the consent: as the page goes
+        "school_code",
+        "school_name",
+        "city",
+        "grade",
+        "years",
+        "class_name",
+        "pupils",
+        "pupils_with_disabilities",
+        "support_teachers",
+        "adults",
+        "teacher_name",
+        "email",
+        "phone",
+        "privacy_consent",
+    ]
 
 
 def test_the_code_is_upper_cased_and_its_spaces_removed(client, app):
