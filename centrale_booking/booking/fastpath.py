@@ -52,6 +52,22 @@ def _plain(session: Session | scoped_session) -> Session:
     return session() if isinstance(session, scoped_session) else session
 
 
+@contextmanager
+def _cursors(driver, count: int, dialect, sql: str, args) -> Iterator[list]:
+    """`count` cursors of the driver's connection, closed afterwards; a driver's error is
+    raised as SQLAlchemy would raise it, so that callers catch one kind of error."""
+    cursors = [driver.cursor() for _ in range(count)]
+    try:
+        yield cursors
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            sql, args, exc, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from exc
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
 class Prepared:
     """A Core statement compiled once per dialect and run through the driver by run()."""
 
@@ -89,8 +105,7 @@ class Prepared:
         dialect = connection.dialect
         sql, args, returns_rows, results = self._bound(dialect, params)
         driver = connection.connection.driver_connection
-        cursor = driver.cursor()
-        try:
+        with _cursors(driver, 1, dialect, sql, args) as (cursor,):
             if dialect.name == "postgresql" and driver.info.transaction_status is PG_IDLE:
                 # psycopg begins the transaction with a BEGIN of its own, one round trip
                 # before the statement's: in pipeline mode both go together.
@@ -99,12 +114,6 @@ class Prepared:
             else:
                 cursor.execute(sql, args)
             row = cursor.fetchone() if returns_rows else None
-        except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy would raise it
-            raise DBAPIError.instance(
-                sql, args, exc, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from exc
-        finally:
-            cursor.close()
         return self._processed(row, results)
 
     def run_after_lock(
@@ -123,19 +132,11 @@ class Prepared:
         lock_sql, lock_args, _rows, _results = lock._bound(dialect, params)
         sql, args, returns_rows, results = self._bound(dialect, params)
         driver = connection.connection.driver_connection
-        locking, cursor = driver.cursor(), driver.cursor()
-        try:
+        with _cursors(driver, 2, dialect, sql, args) as (locking, cursor):
             with driver.pipeline():
                 locking.execute(lock_sql, lock_args)
                 cursor.execute(sql, args)
             row = cursor.fetchone() if returns_rows else None
-        except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy would raise it
-            raise DBAPIError.instance(
-                sql, args, exc, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from exc
-        finally:
-            locking.close()
-            cursor.close()
         return self._processed(row, results)
 
     def _bound(self, dialect, params: dict) -> tuple:
