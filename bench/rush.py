@@ -372,7 +372,7 @@ def burst(engine_name: str, args) -> bool:
         env["CENTRALE_BOOKING_RATE_LIMIT"] = "100000000 per minute"
         env["CENTRALE_BOOKING_RATE_LIMIT_PER_EVENT"] = "100000000 per minute"
         activity_id, codes = prepare(url, args.slots, args.schools, "burst")
-        with gunicorn(env, instance, 2, 4) as (port, pids, _command):
+        with gunicorn(env, instance, args.workers, args.threads) as (port, pids, _command):
             arrivals = [(0.0, activity_id, codes[n % len(codes)], n) for n in range(args.teachers)]
             cpu_before = cpu_seconds(pids)
             timings, outcomes, elapsed = run_teachers(port, url, arrivals, args.processes)
@@ -466,6 +466,8 @@ def main() -> int:
     parser.add_argument("--rates", default="10,20,30,40,50,60")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn's, as make run")
+    parser.add_argument("--threads", type=int, default=4, help="per worker, as make run")
     parser.add_argument("--smoke", action="store_true", help="a few teachers, one short rate")
     args = parser.parse_args()
     if args.smoke:
