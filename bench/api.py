@@ -81,6 +81,12 @@ GUNICORN_DEFAULTS = {"workers": 2, "threads": 4}
 HOST = "127.0.0.1"
 
 
+def add_gunicorn_arguments(parser) -> None:
+    """--workers and --threads, as deployed unless told: every benchmark's server shape."""
+    parser.add_argument("--workers", type=int, default=GUNICORN_DEFAULTS["workers"])
+    parser.add_argument("--threads", type=int, default=GUNICORN_DEFAULTS["threads"])
+
+
 # The database and the server -----------------------------------------------------------------
 
 
@@ -665,8 +671,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
     parser.add_argument("--client-processes", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=GUNICORN_DEFAULTS["workers"])
-    parser.add_argument("--threads", type=int, default=GUNICORN_DEFAULTS["threads"])
+    add_gunicorn_arguments(parser)
     parser.add_argument("--race", type=int, default=200, help="clients in the race; 0: none")
     parser.add_argument("--race-seats", type=int, default=50)
     parser.add_argument("--quick", action="store_true", help="3 rounds of 5 s")

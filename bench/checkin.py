@@ -63,6 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api import (  # noqa: E402 (the sibling's)
     HOST,
     _postgres_problem,
+    add_gunicorn_arguments,
     cpu_seconds,
     fresh_site,
     gunicorn,
@@ -338,8 +339,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tickets", type=int, default=2000, help="valid tickets a round")
     parser.add_argument("--scanners", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn's, as make run")
-    parser.add_argument("--threads", type=int, default=4, help="per worker, as make run")
+    add_gunicorn_arguments(parser)
     parser.add_argument("--paths", default="fast,full", help="fast (as deployed), full or both")
     parser.add_argument("--smoke", action="store_true", help="1 round of 60 tickets, SQLite")
     args = parser.parse_args()

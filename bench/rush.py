@@ -58,7 +58,14 @@ for path in (str(ROOT), str(ROOT / "bench")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from api import HOST, cpu_seconds, fresh_site, gunicorn, percentile  # noqa: E402  (bench/api.py)
+from api import (  # noqa: E402  (bench/api.py)
+    HOST,
+    add_gunicorn_arguments,
+    cpu_seconds,
+    fresh_site,
+    gunicorn,
+    percentile,
+)
 
 CLASS = "primaria-3"
 CSRF = re.compile(
@@ -466,8 +473,7 @@ def main() -> int:
     parser.add_argument("--rates", default="10,20,30,40,50,60")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn's, as make run")
-    parser.add_argument("--threads", type=int, default=4, help="per worker, as make run")
+    add_gunicorn_arguments(parser)
     parser.add_argument("--smoke", action="store_true", help="a few teachers, one short rate")
     args = parser.parse_args()
     if args.smoke:
