@@ -15,8 +15,7 @@ run: install migrate seed
 	@$(BIN)/flask demo-logins
 	@echo "Centrale Booking: http://$(HOST):$(PORT)/  (emails are written to instance/mail/)"
 	CENTRALE_OUTBOX_THREAD=true CENTRALE_BASE_URL=http://$(HOST):$(PORT) \
-		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 \
-		--access-logfile /dev/null "centrale_booking:create_app()"
+		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 "centrale_booking:create_app()"
 
 test: install
 	$(BIN)/ruff check .

@@ -152,8 +152,6 @@ def gunicorn(env: dict, instance: str, workers: int, threads: int):
         str(workers),
         "--threads",
         str(threads),
-        "--access-logfile",
-        "/dev/null",
         "centrale_booking:create_app()",
     ]
     log = open(Path(instance) / "gunicorn.log", "wb")  # noqa: SIM115 (closed below)
