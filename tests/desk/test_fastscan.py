@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select, update
 from centrale_booking import links
 from centrale_booking.auth.models import DeviceToken, Role
 from centrale_booking.booking import fastscan
-from centrale_booking.booking.engine import cancel_booking
+from centrale_booking.booking.engine import Contact, book_walk_in, cancel_booking
 from centrale_booking.booking.models import CheckIn
 from centrale_booking.desk.tokens import create_token
 from centrale_booking.extensions import db, transaction, utcnow
@@ -272,3 +272,21 @@ def test_walk_ins_on_the_slot_send_its_scans_the_full_path(client, device):
     with through_sqlalchemy() as sent:
         answer = scan(client, device, ticket.code)
     assert sent and answer["result"] == "no_seats_left"
+
+
+def test_a_walk_in_since_cancelled_sends_the_scans_the_full_path_which_lets_them_in(client, device):
+    # The hot path asks only whether anyone was booked from the start on; whether that
+    # booking still holds the seats is the full path's to weigh.
+    slot = started_slot(capacity=3)
+    [ticket] = book(slot).tickets
+    with transaction():
+        walk_in = book_walk_in(
+            slot, 1, Contact("Walk-in", ""), now=utcnow(), release_after=timedelta(0)
+        )
+    with transaction():
+        cancel_booking(walk_in, now=utcnow(), by_staff=True)
+    with through_sqlalchemy() as sent:
+        answer = scan(client, device, ticket.code)
+    assert sent, "the full path's statements"
+    assert answer["result"] == "ok"
+    assert [s.result for s in scans_of(ticket)] == ["ok"]
