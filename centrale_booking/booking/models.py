@@ -292,6 +292,11 @@ class Programme(db.Model):
         nothing personal: they are shown on the public ticket page too."""
         return []
 
+    def document_facts(self, booking: Booking, language: str) -> list[Fact]:
+        """The facts atop the booking's emails and PDF. A programme whose one email and PDF
+        speak for several bookings (a family's weeks) says them all here."""
+        return self.facts(booking, language)
+
     # --- At the door (the front desk asks these; desk/ knows no programme) ---
 
     # Whether a ticket is scanned in and out each day (a campus child), or in once.

@@ -324,6 +324,20 @@ class Campus(Programme):
                 facts.append(Fact(_("What to bring"), self.text("bring", language)))
             return facts
 
+    def document_facts(self, booking: Booking, language: str) -> list[Fact]:
+        from .service import family_weeks  # the service needs these models
+
+        facts = self.facts(booking, language)
+        weeks = family_weeks(booking)
+        if len(weeks) < 2:
+            return facts
+        # The family's one email and PDF: every week instead of the first one's dates, and
+        # no count of places, which may differ by week (the list of weeks names who comes).
+        with force_locale(language):
+            when, booked = _("When"), _("Booked")
+            every_week = Fact(_("Weeks"), "; ".join(week for week, _status, _names in weeks))
+        return [every_week if f.label == when else f for f in facts if f.label != booked]
+
     # --- At the door ---
 
     def door_label(self, ticket: Ticket, language: str) -> str:

@@ -172,7 +172,9 @@ def _context(
         "date": day(slot.starts_at, language),
         "start_time": clock_time(slot.starts_at, language),
         "when": slot_when(slot.starts_at, slot.ends_at, language),
-        "facts": [f for f in programme.facts(booking, language) if not (spec.ended and f.url)],
+        "facts": [
+            f for f in programme.document_facts(booking, language) if not (spec.ended and f.url)
+        ],
         "in_person": programme.in_person(booking),
         "online_url": "" if spec.ended else programme.online_url(booking),
         "museum": config["MUSEUM_NAME"],

@@ -388,3 +388,34 @@ def test_an_offer_accepted_on_the_shared_manage_page_updates_every_weeks_documen
         f"Giulia R. · 28 dicembre 2026 – 1 gennaio 2027, 4–8 gennaio 2027: {giulia.pass_code}"
         in text
     )
+
+
+def test_a_familys_email_and_pdf_name_every_week_not_the_first_ones_dates(app, client):
+    from centrale_booking.documents.emails import build_email
+    from centrale_booking.outbox.models import OutboxMessage
+    from tests.helpers import pdf_text
+
+    campus = make_edition(weeks=2, capacity=12)
+    client.post(f"/campus/{campus.id}/iscrivi", data=_three_children([s.id for s in campus.slots]))
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    email = build_email(message)
+    text = email.get_body(("plain",)).get_content()
+    every_week = "Settimane: 28 dicembre 2026 – 1 gennaio 2027; 4–8 gennaio 2027"
+    assert every_week in text
+    assert "Quando:" not in text and "Prenotazione per:" not in text
+    assert "Settimane" in email.get_body(("html",)).get_content()
+    [pdf] = [p for p in email.iter_attachments() if p.get_content_type() == "application/pdf"]
+    printed = " ".join(pdf_text(pdf.get_content()).split())
+    assert "28 dicembre 2026 – 1 gennaio 2027; 4–8 gennaio 2027" in printed
+
+
+def test_a_family_of_one_week_keeps_its_dates_and_places(app, client):
+    from centrale_booking.documents.emails import build_email
+    from centrale_booking.outbox.models import OutboxMessage
+
+    campus = make_edition(weeks=2, capacity=12)
+    client.post(f"/campus/{campus.id}/iscrivi", data=form_data([campus.slots[0].id]))
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    text = build_email(message).get_body(("plain",)).get_content()
+    assert "Quando:" in text and "Prenotazione per: 2 bambini" in text
+    assert "Settimane:" not in text
