@@ -26,6 +26,7 @@ from .errors import (  # the refusals were defined here before: still importable
     TooManyPlaces,
 )
 from .models import Booking, Slot
+from .reminders import forget_reminders
 from .states import LIVE, BookingStatus
 
 __all__ = [
@@ -105,7 +106,8 @@ def tell_slot_changed(
     """The date, the time or the place of a slot changed: everyone booked or waiting is told,
     in this transaction, and their documents are made again. Each booking's version is
     bumped, so that its kept PDF is rendered anew and its calendar file, with the same UID,
-    has a higher SEQUENCE and replaces the old entry in the person's calendar."""
+    has a higher SEQUENCE and replaces the old entry in the person's calendar. A new time
+    gets its reminders again: those sent spoke of the old one."""
     told = live_bookings(slot)
     was = {
         "starts_at": was_starts_at.isoformat(),
@@ -115,6 +117,8 @@ def tell_slot_changed(
     for booking in told:
         flag_modified(booking, "quantity")  # nothing else changes: the version goes up
         queue_email(booking, "slot_changed", was=was)
+    if slot.starts_at != was_starts_at:
+        forget_reminders(told)
     db.session.flush()  # the version check now, before anything else is written
     return told
 

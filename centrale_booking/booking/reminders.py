@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import ForeignKey, String, select, update
+from sqlalchemy import ForeignKey, String, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,6 +44,17 @@ class BookingReminder(db.Model):
     booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     queued_at: Mapped[datetime]
+
+
+def forget_reminders(bookings: list[Booking]) -> None:
+    """Forget the reminders queued for these bookings, whose slot moved: what they said is
+    out of date, and each kind goes once more before the new start."""
+    if not bookings:
+        return
+    ids = [booking.id for booking in bookings]
+    db.session.execute(delete(BookingReminder).where(BookingReminder.booking_id.in_(ids)))
+    for booking in bookings:
+        booking.reminded_at = None  # the day before's claim (see _queue)
 
 
 def queue_reminders(*, now: datetime, within: timedelta | None = None) -> int:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from centrale_booking.booking.changes import tell_slot_changed
 from centrale_booking.booking.engine import request_booking
 from centrale_booking.booking.models import Booking
 from centrale_booking.booking.reminders import queue_reminders
@@ -62,3 +63,43 @@ def test_each_programme_reminds_at_its_own_lead_time(app):
     assert not reminded(next_week_event) and not reminded(quiet)
     with transaction():
         assert queue_reminders(now=utcnow()) == 0  # never twice
+
+
+def _move(booking: Booking, by: timedelta, *, place_changed: bool = False) -> None:
+    slot = booking.slot
+    with transaction():
+        was_starts_at, was_ends_at = slot.starts_at, slot.ends_at
+        slot.starts_at, slot.ends_at = was_starts_at + by, was_ends_at + by
+        tell_slot_changed(
+            slot, was_starts_at=was_starts_at, was_ends_at=was_ends_at, place_changed=place_changed
+        )
+
+
+def reminders_of(booking: Booking) -> int:
+    kinds = db.session.scalars(
+        select(OutboxMessage.kind).where(OutboxMessage.booking_id == booking.id)
+    ).all()
+    return kinds.count("reminder")
+
+
+def test_a_date_moved_after_its_reminder_gets_a_reminder_again_before_the_new_date(app):
+    booking = booked(Event, timedelta(hours=20))
+    with transaction():
+        assert queue_reminders(now=utcnow()) == 1
+    _move(booking, timedelta(days=3))
+    with transaction():
+        assert queue_reminders(now=utcnow()) == 0  # three days off: not yet
+    with transaction():
+        assert queue_reminders(now=utcnow() + timedelta(days=3)) == 1
+        assert queue_reminders(now=utcnow() + timedelta(days=3)) == 0  # once, as always
+    assert reminders_of(booking) == 2
+
+
+def test_a_new_room_alone_sends_no_reminder_again(app):
+    booking = booked(Event, timedelta(hours=20))
+    with transaction():
+        assert queue_reminders(now=utcnow()) == 1
+    _move(booking, timedelta(0), place_changed=True)
+    with transaction():
+        assert queue_reminders(now=utcnow()) == 0
+    assert reminders_of(booking) == 1

@@ -89,3 +89,25 @@ def test_events_keep_their_day_before_reminder(client, app):
     assert remind(utcnow()) == 1 and remind(utcnow()) == 0
     assert refreshed(booking).reminded_at is not None
     assert email_kinds(booking) == ["confirmation", "reminder"]
+
+
+def test_a_visit_moved_a_week_later_gets_its_week_reminder_again(client, app):
+    from centrale_booking.auth.models import Role
+    from centrale_booking.schools.slots import SlotChange, change_slot
+    from tests.factories import make_staff
+
+    booking = booked_days_before(client, 10)
+    slot = booking.slot
+    assert remind(slot.starts_at - timedelta(days=6, hours=23)) == 1  # the week before's
+    later = slot.starts_at + timedelta(days=7)
+    staff = make_staff(Role.education)
+    with transaction():
+        change_slot(
+            slot,
+            SlotChange(starts_at=later, room=slot.programme.room_of(slot), capacity=1),
+            by=staff,
+            now=utcnow(),
+        )
+    assert remind(later - timedelta(days=6, hours=23)) == 1  # for the new date, once
+    assert remind(later - timedelta(days=6)) == 0
+    assert email_kinds(refreshed(booking)).count("reminder_week") == 2
