@@ -340,9 +340,13 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=2000, help="valid tickets a round")
     parser.add_argument("--scanners", type=int, default=8)
     add_gunicorn_arguments(parser)
-    parser.add_argument("--paths", default="fast,full", help="fast (as deployed), full or both")
+    parser.add_argument(
+        "--paths", default="fast,full", help="fast (as deployed), full, or fast,full (both)"
+    )
     parser.add_argument("--smoke", action="store_true", help="1 round of 60 tickets, SQLite")
     args = parser.parse_args()
+    if unknown := {p.strip() for p in args.paths.split(",")} - set(PATHS):
+        parser.error(f"--paths: {', '.join(sorted(unknown))}? the paths are fast and full")
     if args.smoke:
         args.rounds, args.tickets, args.scanners, args.engines = 1, 60, 2, "sqlite"
     results = []
