@@ -31,16 +31,17 @@ hot path as deployed (booking/fastscan.py) and the full path it falls back to
 (CENTRALE_DESK_FAST_SCANS=false), the baseline; the table gives both, the server's CPU per
 scan (its workers' user + system time over the round) and the ratios.
 
-What it showed (2026-12-02, 2 cores shared with three other engineers' tests, load average
-7-9 during the run; `--rounds 3 --tickets 2000`, 8 scanners, gunicorn 2x4), medians of rounds:
-SQLite: hot path 87 scans/s, p50 71 ms, p99 273 ms, 5.0 ms of server CPU per scan; full path
-30/s, p99 648 ms, 12.6 ms (2.9x the rate, 2.5x less CPU). PostgreSQL: hot path 223/s, p50
-29 ms, p99 87 ms, 4.1 ms CPU; full path 100/s, p99 184 ms, 11.0 ms (2.2x, 2.7x). Every
-ticket admitted exactly once, no 5xx. In one process without HTTP a scan takes 1.9 ms
-(full path 9.8 ms), most of it SQLite's durable commit. The targets (p99 < 25 ms, 10x
-pretix) are NOT met on this loaded machine: on SQLite every scan is a durable commit in
-turn (fsync measured at p50 1.8 ms, p99 34 ms while the others ran their suites), and 8
-scanners plus gunicorn share 2 busy cores.
+What it showed (2026-12-02, 17:15-17:25, quiet machine, load average under 2.5; `--rounds 3
+--tickets 2000`, 8 scanners, gunicorn 2x4), medians of rounds, two runs: SQLite 765 scans/s,
+p50 9.6 ms, p99 19.5 ms (rounds 20.8, 19.5, 18.2; the other run's 23.2, 20.0, 22.2), 1.4 ms of
+server CPU per scan; PostgreSQL 697-737/s, p99 22.5-22.8 ms (rounds 19.0-26.3), 1.5 ms. The
+full path in the same run: 220/s (SQLite) and 294/s (PostgreSQL), p99 64 and 48 ms, 4.3-4.6
+ms a scan. Every ticket admitted exactly once, no 5xx. pretix in the same session
+(../shared/peers/pretix/setup_and_bench.sh, twice): 46.8 and 39.8 redeems/s at 8 clients, p99
+269 and 332 ms, so the hot path is 15-19x its rate. Two changes had made the difference:
+gunicorn no longer writes an access log (it formatted each line for /dev/null: about 0.9 ms
+a request), and the question "was anyone booked at the door?" is a seek down the index on
+booking (slot_id, created_at) instead of a pass over the slot's bookings.
 """
 
 from __future__ import annotations
