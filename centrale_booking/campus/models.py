@@ -334,9 +334,9 @@ class Campus(Programme):
         # The family's one email and PDF: every week instead of the first one's dates, and
         # no count of places, which may differ by week (the list of weeks names who comes).
         with force_locale(language):
-            when, booked = _("When"), _("Booked")
+            when, places = _("When"), {_("Booked"), _("Asked for")}
             every_week = Fact(_("Weeks"), "; ".join(week for week, _status, _names in weeks))
-        return [every_week if f.label == when else f for f in facts if f.label != booked]
+        return [every_week if f.label == when else f for f in facts if f.label not in places]
 
     # --- At the door ---
 

@@ -317,6 +317,8 @@ def test_a_family_waiting_for_every_week_gets_one_waiting_list_email_naming_them
     text = build_email(message).get_body(("plain",)).get_content()
     assert "28 dicembre 2026 – 1 gennaio 2027: in lista d'attesa (Giulia, Marco)" in text
     assert "4–8 gennaio 2027: in lista d'attesa (Giulia, Marco)" in text
+    assert "Settimane: 28 dicembre 2026 – 1 gennaio 2027; 4–8 gennaio 2027" in text
+    assert "Posti richiesti:" not in text
 
 
 def test_a_withdrawal_gives_every_week_of_the_family_a_new_pdf(app, client):
