@@ -266,15 +266,24 @@ class Programme(db.Model):
     def admits_text(self, n: int) -> str:
         return admits_text(self.unit, n)
 
-    def facts(self, booking: Booking, language: str, *, personal: bool = True) -> list[Fact]:
-        """What the booking is, as label/value lines in `language`: what, when, where, then
-        the programme's own, then (unless personal=False, as on the public ticket page) who
-        and, for a booking in person, how many."""
+    def facts(
+        self,
+        booking: Booking,
+        language: str,
+        *,
+        personal: bool = True,
+        dates: Fact | None = None,
+        places: bool = True,
+    ) -> list[Fact]:
+        """What the booking is, as label/value lines in `language`: what, when (or `dates`,
+        for documents that speak for several bookings), where, then the programme's own,
+        then (unless personal=False, as on the public ticket page) who and, for a booking in
+        person, how many (unless places=False)."""
         slot = booking.slot
         with force_locale(language):
             facts = [
                 Fact(_("What"), self.text("title", language)),
-                Fact(_("When"), clock.slot_when(slot.starts_at, slot.ends_at, language)),
+                dates or Fact(_("When"), clock.slot_when(slot.starts_at, slot.ends_at, language)),
                 Fact(_("Where"), self.slot_place(slot, language)),
                 *self.own_facts(booking, language),
             ]
@@ -282,9 +291,9 @@ class Programme(db.Model):
                 # A request on the waiting list is asked for, not booked: said so.
                 asked = booking.status is BookingStatus.waitlisted
                 facts.append(Fact(_("Asked by") if asked else _("Booked by"), booking.contact_name))
-                if self.in_person(booking):  # an online registration holds no places
-                    places = self.places_text(booking.quantity)
-                    facts.append(Fact(_("Asked for") if asked else _("Booked"), places))
+                if places and self.in_person(booking):  # online, no places are held
+                    held = self.places_text(booking.quantity)
+                    facts.append(Fact(_("Asked for") if asked else _("Booked"), held))
             return facts
 
     def own_facts(self, booking: Booking, language: str) -> list[Fact]:

@@ -327,16 +327,14 @@ class Campus(Programme):
     def document_facts(self, booking: Booking, language: str) -> list[Fact]:
         from .service import family_weeks  # the service needs these models
 
-        facts = self.facts(booking, language)
         weeks = family_weeks(booking)
         if len(weeks) < 2:
-            return facts
+            return self.facts(booking, language)
         # The family's one email and PDF: every week instead of the first one's dates, and
         # no count of places, which may differ by week (the list of weeks names who comes).
         with force_locale(language):
-            when, places = _("When"), {_("Booked"), _("Asked for")}
             every_week = Fact(_("Weeks"), "; ".join(week for week, _status, _names in weeks))
-        return [every_week if f.label == when else f for f in facts if f.label not in places]
+        return self.facts(booking, language, dates=every_week, places=False)
 
     # --- At the door ---
 
